@@ -1,0 +1,166 @@
+"""The control plane, ``/__mock/...``: health, reset, state, clock, config and
+the request journal. Not under ``/v2``: no Zuora auth, faults or rate limits;
+an admin token when one is configured. ``?tenant=`` picks a tenant.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+
+from . import __version__, snapshot
+from .api.protocol import (
+    ZuoraArgumentsParser,
+    bearer_token,
+    json_response,
+    request_json,
+    validation_error,
+)
+from .errors import InvalidParameter, Unauthorized
+from .tenants import DEFAULT_TENANT, Tenant
+from .validation import IsoDateTime
+
+
+class AdminBlueprint(Blueprint):
+    ARGUMENTS_PARSER = ZuoraArgumentsParser()
+
+
+blp = AdminBlueprint(
+    "admin", __name__, url_prefix="/__mock", description="The sandbox's control plane"
+)
+
+
+class ClockRequest(Schema):
+    class Meta:
+        unknown = "raise"
+
+    now = IsoDateTime(required=True)
+
+
+class JournalQuery(Schema):
+    class Meta:
+        unknown = "raise"
+
+    tenant = fields.String()
+    method = fields.String(validate=validate.Length(max=16))
+    path = fields.String()
+    operation = fields.String()
+    status = fields.Integer(validate=validate.Range(100, 599))
+    limit = fields.Integer(validate=validate.Range(1, 100_000))
+
+
+class TenantQuery(Schema):
+    class Meta:
+        unknown = "raise"
+
+    tenant = fields.String()
+
+
+def _sandbox():
+    return current_app.extensions["mockserver"]
+
+
+@blp.before_request
+def _require_admin_token():
+    expected = _sandbox().config.admin_token
+    if expected and not hmac.compare_digest((bearer_token() or "").encode(), expected.encode()):
+        raise Unauthorized()
+
+
+def _tenant(key: str | None) -> Tenant:
+    tenants = _sandbox().tenants
+    if key is None or key == DEFAULT_TENANT:
+        return tenants.get(DEFAULT_TENANT)
+    if not tenants.per_token:
+        raise InvalidParameter(
+            "tenant", "Tenants are off: start the sandbox with --tenants per-token"
+        )
+    return tenants.get(key)
+
+
+@blp.route("/health", methods=["GET"])
+def health():
+    sandbox = _sandbox()
+    default = sandbox.tenants.get(DEFAULT_TENANT)
+    return json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "seed": sandbox.config.seed,
+            "tenants": len(sandbox.tenants.all()),
+            "debit_memos": len(default.store.memos),
+        }
+    )
+
+
+@blp.route("/reset", methods=["POST"])
+@blp.arguments(TenantQuery, location="query")
+def reset(args):
+    if "tenant" in args:
+        _tenant(args["tenant"]).reset()
+    else:
+        _sandbox().tenants.reset()
+    return json_response({"status": "reset", "tenant": args.get("tenant")})
+
+
+@blp.route("/state", methods=["GET"])
+@blp.arguments(TenantQuery, location="query")
+def export_state(args):
+    tenant = _tenant(args.get("tenant"))
+    with tenant.store.lock:
+        document = snapshot.export(tenant.store, tenant.clock.today())
+    return json_response(document)
+
+
+@blp.route("/state", methods=["PUT"])
+@blp.arguments(TenantQuery, location="query")
+def replace_state(args):
+    tenant = _tenant(args.get("tenant"))
+    try:
+        store = snapshot.load(request_json(), _sandbox().config.seed, tenant.clock.now())
+    except ValidationError as error:
+        raise validation_error(error) from None
+    tenant.replace_store(store)
+    return json_response(
+        {"status": "loaded", "accounts": len(store.accounts), "debit_memos": len(store.memos)}
+    )
+
+
+@blp.route("/clock", methods=["PUT"])
+@blp.arguments(TenantQuery, location="query")
+@blp.arguments(ClockRequest)
+def set_clock(args, body):
+    tenant = _tenant(args.get("tenant"))
+    tenant.clock.set(body["now"])
+    return json_response({"now": tenant.clock.now().isoformat(), "frozen": True})
+
+
+@blp.route("/clock", methods=["DELETE"])
+@blp.arguments(TenantQuery, location="query")
+def reset_clock(args):
+    tenant = _tenant(args.get("tenant"))
+    tenant.clock.reset()
+    return json_response({"now": tenant.clock.now().isoformat(), "frozen": False})
+
+
+@blp.route("/config", methods=["GET"])
+def config():
+    return json_response(_sandbox().config.to_wire())
+
+
+@blp.route("/requests", methods=["GET"])
+@blp.arguments(JournalQuery, location="query")
+def journal(args):
+    tenant = _tenant(args.pop("tenant", None))
+    entries = tenant.journal.entries(**args)
+    return json_response({"data": [entry.to_wire() for entry in entries]})
+
+
+@blp.route("/requests", methods=["DELETE"])
+@blp.arguments(TenantQuery, location="query")
+def clear_journal(args):
+    _tenant(args.get("tenant")).journal.clear()
+    return Response(status=204)

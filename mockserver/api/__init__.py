@@ -1,0 +1,1 @@
+"""The HTTP layer of Zuora's API: blueprints, schemas and protocol."""

@@ -1,0 +1,187 @@
+"""The ten debit memo operations of Zuora's Quickstart API, under ``/v2``.
+
+Each view parses (query and body), calls the tenant's ``DebitMemos`` and
+renders; errors are raised and become Zuora's envelope in one place.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from .. import catalog
+from . import schemas
+from .protocol import ZuoraArgumentsParser, authenticate, idempotent, json_response, tenant
+from .selection import MEMO_PARAMS, ItemSelection, ListRequest, MemoSelection, check_params
+
+
+class ZuoraBlueprint(Blueprint):
+    ARGUMENTS_PARSER = ZuoraArgumentsParser()
+
+
+blp = ZuoraBlueprint(
+    "debit_memos",
+    __name__,
+    url_prefix="/v2",
+    description="Debit memos, as Zuora's Quickstart API serves them.",
+)
+blp.before_request(authenticate)
+
+MEMO = "/debit_memos/<debit_memo_id>"
+MEMO_QUERY = sorted(MEMO_PARAMS)
+ERRORS = {
+    status: {"description": description, "schema": schemas.ErrorResponse}
+    for status, description in {
+        400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+        429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+        503: "Service Unavailable", 504: "Gateway Timeout",
+    }.items()
+}  # fmt: skip
+
+
+def _array(name: str) -> dict:
+    return {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "explode": True,
+    }
+
+
+def _parameters(names) -> list[dict]:
+    params = []
+    for name in sorted(names):
+        if name == "page_size":
+            params.append(
+                {
+                    "in": "query",
+                    "name": name,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 99},
+                }
+            )
+        elif name == "cursor":
+            params.append({"in": "query", "name": name, "schema": {"type": "string"}})
+        else:
+            params.append(_array(name))
+    return params
+
+
+def _doc(operation_id: str, summary: str, query_names=()):
+    return blp.doc(
+        operationId=operation_id,
+        summary=summary,
+        parameters=_parameters(query_names),
+        responses=ERRORS,
+        security=[{"bearerAuth": []}],
+    )
+
+
+def _selection() -> MemoSelection:
+    """Query parameters are read before anything changes, so a bad one changes nothing."""
+    return MemoSelection.parse(request.args, single=True)
+
+
+def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
+    current = tenant()
+    return json_response(selection.render(memo, current.store, current.clock.today()), status)
+
+
+@blp.route(MEMO, methods=["GET"], endpoint="getDebitMemo")
+@_doc("getDebitMemo", "Retrieve a debit memo", MEMO_QUERY)
+@blp.response(200, schemas.DebitMemo)
+def get_debit_memo(debit_memo_id):
+    selection = _selection()
+    return _render(selection, tenant().debit_memos.get(debit_memo_id))
+
+
+@blp.route(MEMO, methods=["PATCH"], endpoint="patchDebitMemo")
+@_doc("patchDebitMemo", "Update a debit memo", MEMO_QUERY)
+@idempotent
+@blp.arguments(schemas.DebitMemoPatchRequest)
+@blp.response(200, schemas.DebitMemo)
+def patch_debit_memo(changes, debit_memo_id):
+    selection = _selection()
+    return _render(selection, tenant().debit_memos.patch(debit_memo_id, changes))
+
+
+@blp.route(MEMO, methods=["DELETE"], endpoint="deleteDebitMemo")
+@_doc("deleteDebitMemo", "Delete a debit memo")
+@blp.response(204)
+def delete_debit_memo(debit_memo_id):
+    check_params(request.args, frozenset())
+    tenant().debit_memos.delete(debit_memo_id)
+    return Response(status=204)
+
+
+@blp.route("/debit_memos", methods=["GET"], endpoint="getDebitMemoes")
+@_doc("getDebitMemoes", "List debit memos", [*MEMO_QUERY, "cursor", "sort[]"])
+@blp.response(200, schemas.DebitMemoList)
+def list_debit_memos():
+    selection = MemoSelection.parse(request.args, single=False)
+    listing = ListRequest.parse(request.args, catalog.MEMO_FIELDS)
+    current = tenant()
+    store, today = current.store, current.clock.today()
+    with store.lock:
+        page, next_page = listing.page(store.memos_descending, store.memos.values, today)
+    return json_response(
+        {"next_page": next_page, "data": [selection.render(m, store, today) for m in page]}
+    )
+
+
+@blp.route("/debit_memos", methods=["POST"], endpoint="createDebitMemo")
+@_doc("createDebitMemo", "Create a debit memo", MEMO_QUERY)
+@idempotent
+@blp.arguments(schemas.DebitMemoCreateRequest)
+@blp.response(201, schemas.DebitMemo)
+def create_debit_memo(data):
+    selection = _selection()
+    return _render(selection, tenant().debit_memos.create(data), 201)
+
+
+def _action(path: str, operation_id: str, summary: str, act):
+    @blp.route(f"{MEMO}/{path}", methods=["POST"], endpoint=operation_id)
+    @_doc(operation_id, summary, MEMO_QUERY)
+    @idempotent
+    @blp.response(200, schemas.DebitMemo)
+    def view(debit_memo_id):
+        selection = _selection()
+        return _render(selection, act(tenant().debit_memos, debit_memo_id))
+
+    view.__name__ = operation_id
+    return view
+
+
+cancel_debit_memo = _action("cancel", "cancelDebitMemo", "Cancel a debit memo",
+                            lambda memos, ref: memos.cancel(ref))  # fmt: skip
+post_debit_memo = _action("post", "postsDebitMemo", "Post a debit memo",
+                          lambda memos, ref: memos.post(ref))  # fmt: skip
+unpost_debit_memo = _action("unpost", "unpostsDebitMemo", "Unpost a debit memo",
+                            lambda memos, ref: memos.unpost(ref))  # fmt: skip
+
+
+@blp.route(f"{MEMO}/pay", methods=["POST"], endpoint="payDebitMemo")
+@_doc("payDebitMemo", "Pay a debit memo", MEMO_QUERY)
+@idempotent
+@blp.arguments(schemas.PayDebitMemoRequest)
+@blp.response(200, schemas.DebitMemo)
+def pay_debit_memo(payment, debit_memo_id):
+    selection = _selection()
+    return _render(selection, tenant().debit_memos.pay(debit_memo_id, payment))
+
+
+@blp.route("/debit_memo_items", methods=["GET"], endpoint="getDebitMemoItems")
+@_doc("getDebitMemoItems", "List debit memo items",
+      ["cursor", "expand[]", "filter[]", "sort[]", "page_size", "fields[]",
+       "taxation_items.fields[]"])  # fmt: skip
+@blp.response(200, schemas.DebitMemoItemList)
+def list_debit_memo_items():
+    selection = ItemSelection.parse(request.args)
+    listing = ListRequest.parse(request.args, catalog.ITEM_FIELDS)
+    current = tenant()
+    store, today = current.store, current.clock.today()
+    with store.lock:
+        page, next_page = listing.page(store.items_descending, store.items.values, today)
+    return json_response(
+        {"next_page": next_page, "data": [selection.render(i, store, today) for i in page]}
+    )

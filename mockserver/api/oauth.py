@@ -1,0 +1,58 @@
+"""``POST /oauth/token``: Zuora's OAuth client-credentials grant."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from ..errors import ApiError, ErrorDetail, MissingParameter
+from . import schemas
+from .protocol import json_response
+
+blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth tokens")
+
+
+@blp.route("/token", methods=["POST"], endpoint="createToken")
+@blp.doc(
+    operationId="createToken",
+    summary="Create an OAuth token",
+    requestBody={
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["client_id", "client_secret", "grant_type"],
+                    "properties": {
+                        "client_id": {"type": "string"},
+                        "client_secret": {"type": "string"},
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                    },
+                }
+            }
+        },
+    },
+)
+@blp.response(200, schemas.Token)
+def create_token():
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise ApiError(
+            ErrorDetail(
+                "invalid_parameter",
+                "Send the form as application/x-www-form-urlencoded",
+                "Content-Type",
+            ),
+            status=415,
+        )
+    form = request.form
+    for name in ("client_id", "client_secret", "grant_type"):
+        if not form.get(name):
+            raise MissingParameter(name)
+    if form["grant_type"] != "client_credentials":
+        raise ApiError(
+            ErrorDetail(
+                "invalid_parameter", "'grant_type' must be client_credentials", "grant_type"
+            )
+        )
+    token = current_app.extensions["mockserver"].tokens.issue()
+    return json_response(token.to_wire())

@@ -1,0 +1,244 @@
+"""Zuora's HTTP protocol on Flask: bearer auth, JSON bodies (gzipped or not),
+the error envelope, gzip on the way out, and the idempotency of POST/PATCH.
+
+Everything a view needs from the request comes through here, so the views
+themselves only parse, call the domain and render.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import zlib
+from decimal import Decimal
+from functools import wraps
+
+from flask import Response, current_app, g, request
+from marshmallow import ValidationError
+from webargs.flaskparser import FlaskParser
+
+from ..errors import ApiError, ErrorDetail, InvalidParameter, Unauthorized
+from ..idempotency import Outcome, check_key, fingerprint
+from ..tenants import Tenant
+from ..wire import dumps
+
+log = logging.getLogger("mockserver")
+
+MAX_BODY = 1024 * 1024
+GZIP_THRESHOLD = 1000
+JSON_TYPE = "application/json"
+
+
+# -- responses -------------------------------------------------------------------
+
+
+def json_response(document, status: int = 200, headers=None) -> Response:
+    return Response(dumps(document), status=status, mimetype=JSON_TYPE, headers=headers)
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.to_wire(), error.status, error.headers)
+
+
+def compress(response: Response) -> Response:
+    """Gzip a JSON body over 1000 bytes when the client accepts gzip."""
+    if (
+        response.direct_passthrough
+        or "Content-Encoding" in response.headers
+        or request.accept_encodings["gzip"] <= 0
+    ):
+        return response
+    body = response.get_data()
+    if len(body) > GZIP_THRESHOLD:
+        response.set_data(gzip.compress(body, compresslevel=5, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+    return response
+
+
+# -- the current tenant and its caller -------------------------------------------
+
+
+def tenant() -> Tenant:
+    return request.environ["mockserver.tenant"]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def authenticate() -> None:
+    """Reject a ``/v2`` request without a bearer token the sandbox accepts."""
+    token = bearer_token()
+    if token is None or not current_app.extensions["mockserver"].tokens.accepts(token):
+        raise Unauthorized()
+
+
+# -- request bodies --------------------------------------------------------------
+
+
+def request_json() -> dict:
+    """The request's JSON object, numbers as Decimals; decoded once per request."""
+    if "body_json" not in g:
+        g.body_json = _decode_json(request_bytes())
+    return g.body_json
+
+
+def request_bytes() -> bytes:
+    """The request body, gunzipped when it says ``Content-Encoding: gzip``."""
+    if "body_bytes" not in g:
+        g.body_bytes = _decompressed(request.get_data(cache=True))
+    return g.body_bytes
+
+
+def _decompressed(raw: bytes) -> bytes:
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding != "gzip":
+        raise ApiError(
+            ErrorDetail(
+                "invalid_parameter",
+                f"Content-Encoding '{encoding}' is not supported; use gzip",
+                "Content-Encoding",
+            ),
+            status=415,
+        )
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(raw, MAX_BODY + 1)
+        complete = inflater.eof
+    except zlib.error:
+        raise InvalidParameter("body", "The body is not valid gzip") from None
+    if len(body) > MAX_BODY:
+        raise ApiError(
+            ErrorDetail("invalid_parameter", "The body is over 1 MiB once decompressed", "body"),
+            status=413,
+        )
+    if not complete:
+        raise InvalidParameter("body", "The body is not valid gzip: it ends too early")
+    return body
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _decode_json(body: bytes) -> dict:
+    if not body.strip():
+        raise InvalidParameter("body", "A JSON object body is required")
+    mimetype = request.mimetype
+    if mimetype != JSON_TYPE and not mimetype.endswith("+json"):
+        raise ApiError(
+            ErrorDetail(
+                "invalid_parameter",
+                f"Content-Type '{mimetype or 'none'}' is not supported; send application/json",
+                "Content-Type",
+            ),
+            status=415,
+        )
+    try:
+        document = json.loads(
+            body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant
+        )
+    except UnicodeDecodeError:
+        raise InvalidParameter("body", "The body is not valid UTF-8") from None
+    except RecursionError:
+        raise InvalidParameter("body", "The body is nested too deeply") from None
+    except ValueError as error:
+        raise InvalidParameter("body", f"The body is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise InvalidParameter("body", "The body must be a JSON object")
+    return document
+
+
+class ZuoraArgumentsParser(FlaskParser):
+    """webargs parser that reads bodies as above and reports errors in Zuora's envelope."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        return request_json()
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        raise validation_error(error)
+
+
+def validation_error(error: ValidationError) -> ApiError:
+    """One envelope entry per problem, with ``parameter`` as a path like ``items[0].amount``."""
+    details = [_detail(path, message) for path, message in _flatten(error.messages, "")]
+    return ApiError(*sorted(details, key=lambda d: d.parameter or ""))
+
+
+def _flatten(messages, prefix: str):
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                path = prefix or "body"
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            yield from _flatten(value, path)
+    elif isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, (dict, list)):
+                yield from _flatten(message, prefix)
+            else:
+                yield prefix, str(message)
+    else:
+        yield prefix, str(messages)
+
+
+def _detail(path: str, message: str) -> ErrorDetail:
+    if message == "Missing data for required field.":
+        return ErrorDetail("missing_parameter", f"'{path}' is required", path)
+    if message == "Unknown field.":
+        return ErrorDetail("invalid_parameter", f"'{path}' is not a field of this request", path)
+    return ErrorDetail("invalid_parameter", f"'{path}': {message}", path)
+
+
+# -- idempotency ------------------------------------------------------------------
+
+
+def idempotent(view):
+    """Replay the first outcome of a POST/PATCH that carries an ``Idempotency-Key``."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        check_key(key)
+        cache = tenant().idempotency
+        request_print = fingerprint(request.method, request.path, request_bytes())
+        replay = cache.begin(key, request_print)
+        if replay is not None:
+            response = Response(replay.body, status=replay.status, content_type=replay.content_type)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = _as_response(view, args, kwargs)
+        except Exception:
+            cache.abandon(key)
+            raise
+        if response.status_code >= 500:
+            cache.abandon(key)
+        else:
+            cache.finish(
+                key, Outcome(response.status_code, response.get_data(), response.content_type)
+            )
+        return response
+
+    return wrapper
+
+
+def _as_response(view, args, kwargs) -> Response:
+    try:
+        return current_app.make_response(view(*args, **kwargs))
+    except ApiError as error:
+        return error_response(error)

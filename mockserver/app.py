@@ -1,0 +1,141 @@
+"""``create_app(config)``: the one place where the sandbox is wired together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from flask import Flask
+from flask_smorest import Api
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from . import __version__, admin, seeding, snapshot
+from .api import debit_memos, oauth
+from .api.protocol import MAX_BODY, compress, error_response
+from .auth import TokenRegistry
+from .config import Config, ConfigError, read_file
+from .errors import ApiError, ErrorDetail
+from .gateway import Gateway
+from .store import Store
+from .tenants import Tenant, Tenants
+
+log = logging.getLogger("mockserver")
+
+
+@dataclass
+class Sandbox:
+    """What the app holds besides Flask: its configuration, tenants and tokens."""
+
+    config: Config
+    tenants: Tenants
+    tokens: TokenRegistry
+
+
+def baseline_store(config: Config) -> Store:
+    """The start-up data: generated from the seed, or a fixture file, or both."""
+    try:
+        profile = seeding.Profile.from_mapping(dict(config.generation))
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"generation profile: {error}") from None
+    if config.fixtures is None:
+        return seeding.generate(config.seed, profile)
+    document = read_file(config.fixtures)
+    try:
+        if config.fixtures_mode == "merge":
+            generated = seeding.generate(config.seed, profile)
+            merged = snapshot.export(generated, datetime.now(UTC).date())
+            merged["accounts"] += document.get("accounts", [])
+            merged["debit_memos"] += document.get("debit_memos", [])
+            return snapshot.load(merged, config.seed)
+        return snapshot.load(document, config.seed)
+    except ValidationError as error:
+        raise ConfigError(f"{config.fixtures}: {error.messages}") from None
+
+
+class ZuoraApi(Api):
+    """flask-smorest's Api, with every HTTP error in Zuora's envelope."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error: HTTPException):
+        if isinstance(error, RequestRedirect):
+            return error.get_response()
+        status = error.code or 500
+        headers = {}
+        details: tuple[ErrorDetail, ...] = ()
+        if isinstance(error, NotFound):
+            details = (ErrorDetail("resource_not_found", "No such route: check the path", "path"),)
+        elif isinstance(error, MethodNotAllowed):
+            headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
+        elif status == 413:
+            details = (ErrorDetail("invalid_parameter", "The body is over 1 MiB", "body"),)
+        elif status < 500:
+            details = (ErrorDetail("invalid_parameter", error.description or error.name, "body"),)
+        return error_response(ApiError(*details, status=status, headers=headers))
+
+
+def create_app(config: Config | None = None, baseline: Store | None = None) -> Flask:
+    config = config or Config()
+    baseline = baseline or baseline_store(config)
+    app = Flask("mockserver")
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        API_TITLE="Zuora Quickstart API sandbox: debit memos",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    )
+    app.url_map.strict_slashes = False
+    api = ZuoraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (debit_memos.blp, oauth.blp, admin.blp):
+        api.register_blueprint(blueprint)
+
+    tenants = Tenants(
+        lambda key: Tenant(key, baseline, config),
+        per_token=config.tenants == "per-token",
+        cap=config.max_tenants,
+    )
+    app.extensions["mockserver"] = Sandbox(
+        config=config,
+        tenants=tenants,
+        tokens=TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl),
+    )
+
+    app.register_error_handler(ApiError, error_response)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(compress)
+    app.wsgi_app = Gateway(
+        app.wsgi_app, tenants, _operation_resolver(app), log_requests=config.log_requests
+    )
+    return app
+
+
+def _unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("unexpected error while serving a request")
+    return error_response(ApiError(status=500))
+
+
+def _operation_resolver(app: Flask):
+    """``(method, path) -> operationId`` from the app's routes, cached."""
+    adapter = app.url_map.bind("localhost")
+
+    @lru_cache(maxsize=4096)
+    def operation_of(method: str, path: str) -> str | None:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            return None
+        blueprint, _, name = endpoint.partition(".")
+        return name if blueprint in ("debit_memos", "oauth") else None
+
+    return operation_of

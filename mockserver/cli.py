@@ -1,0 +1,205 @@
+"""``mockserver serve`` and ``mockserver fixtures``.
+
+Every ``serve`` flag also reads an environment variable (``--port`` from
+``MOCKSERVER_PORT`` and so on), which is how the container is configured.
+Precedence: flag, then environment, then ``--config`` file, then default.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+
+import click
+import yaml
+
+from . import __version__, seeding, snapshot
+from .app import create_app
+from .config import AUTH_MODES, TENANT_MODES, Config, ConfigError, read_file
+from .server import serve_forever
+from .wire import json_default
+
+
+def _option(*names, env: str, **kwargs):
+    return click.option(*names, envvar=f"MOCKSERVER_{env}", show_envvar=True, **kwargs)
+
+
+def _generation(profile_file: str | None, memos: int | None, accounts: int | None) -> dict:
+    generation = dict(read_file(profile_file)) if profile_file else {}
+    if memos is not None:
+        generation["debit_memos"] = memos
+    if accounts is not None:
+        generation["accounts"] = accounts
+    return generation
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mockserver")
+def main():
+    """A stateful, breakable sandbox of Zuora's debit memo API."""
+
+
+@main.command()
+@_option(
+    "--host",
+    env="HOST",
+    help="Interface to listen on (0.0.0.0 in the container).  [default: 127.0.0.1]",
+)
+@_option("--port", env="PORT", type=int, help="Port to listen on.  [default: 8080]")
+@_option("--seed", env="SEED", type=int, help="Seed of the generated data.  [default: 42]")
+@_option(
+    "--config",
+    "config_file",
+    env="CONFIG",
+    type=click.Path(dir_okay=False),
+    help="YAML or JSON file with any of these settings (keys as flag names).",
+)
+@_option(
+    "--fixtures",
+    env="FIXTURES",
+    type=click.Path(dir_okay=False),
+    help="Snapshot file (JSON or YAML) to load at start and on reset.",
+)
+@_option(
+    "--fixtures-mode",
+    env="FIXTURES_MODE",
+    type=click.Choice(["replace", "merge"]),
+    help="Load fixtures instead of generated data, or on top of it.  [default: replace]",
+)
+@_option(
+    "--generation",
+    "generation_file",
+    env="GENERATION",
+    type=click.Path(dir_okay=False),
+    help="Generation profile (YAML/JSON), e.g. fixtures/default-profile.yaml.",
+)
+@_option(
+    "--memos", env="MEMOS", type=click.IntRange(0), help="Debit memos to generate.  [default: 80]"
+)
+@_option(
+    "--accounts",
+    env="ACCOUNTS",
+    type=click.IntRange(1),
+    help="Accounts to generate.  [default: 12]",
+)
+@_option(
+    "--threads",
+    env="THREADS",
+    type=click.IntRange(1, 1024),
+    help="Worker threads of the WSGI server.  [default: 32]",
+)
+@_option(
+    "--auth",
+    env="AUTH",
+    type=click.Choice(AUTH_MODES),
+    help="any: every bearer token works; strict: only issued or --token ones.  [default: any]",
+)
+@_option(
+    "--token",
+    "tokens",
+    env="TOKENS",
+    multiple=True,
+    help="A bearer token strict mode accepts (repeatable).",
+)
+@_option(
+    "--token-ttl",
+    env="TOKEN_TTL",
+    type=click.IntRange(1),
+    help="Lifetime of issued tokens, seconds.  [default: 3600]",
+)
+@_option("--admin-token", env="ADMIN_TOKEN", help="Require this bearer token on /__mock routes.")
+@_option(
+    "--tenants",
+    env="TENANTS",
+    type=click.Choice(TENANT_MODES),
+    help="per-token: a separate store per bearer token.  [default: shared]",
+)
+@_option(
+    "--max-tenants",
+    env="MAX_TENANTS",
+    type=click.IntRange(1),
+    help="Most tenants at once in per-token mode.  [default: 100]",
+)
+@_option(
+    "--idempotency-ttl",
+    env="IDEMPOTENCY_TTL",
+    type=click.IntRange(1),
+    help="How long idempotency keys are kept, seconds.  [default: 86400]",
+)
+@_option(
+    "--journal-size",
+    env="JOURNAL_SIZE",
+    type=click.IntRange(1),
+    help="Requests kept in the journal per tenant.  [default: 1000]",
+)
+@_option(
+    "--quiet",
+    "quiet",
+    env="QUIET",
+    is_flag=True,
+    default=None,
+    help="No access log line per request.",
+)
+def serve(config_file, generation_file, memos, accounts, quiet, **flags):
+    """Serve the sandbox until SIGINT or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    try:
+        config = Config.from_mapping(read_file(config_file)) if config_file else Config()
+        given = {key: value for key, value in flags.items() if value not in (None, ())}
+        if quiet is not None:
+            given["log_requests"] = not quiet
+        generation = _generation(generation_file, memos, accounts)
+        if generation:
+            given["generation"] = {**config.generation, **generation}
+        config = Config.from_mapping(given, base=config)
+        app = create_app(config)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    serve_forever(app, config.host, config.port, config.threads)
+
+
+@main.command()
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the data.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write (.json or .yaml); standard output when absent.",
+)
+@click.option(
+    "--generation",
+    "generation_file",
+    type=click.Path(dir_okay=False),
+    help="Generation profile (YAML/JSON).",
+)
+@click.option("--memos", type=click.IntRange(0), help="Debit memos to generate.")
+@click.option("--accounts", type=click.IntRange(1), help="Accounts to generate.")
+@click.option(
+    "--anchor-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The 'today' of the data (default: today). Fix it for byte-identical files.",
+)
+def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
+    """Write generated data as a snapshot, to commit and edit as a fixture file."""
+    try:
+        generation = _generation(generation_file, memos, accounts)
+        if anchor_date is not None:
+            generation["anchor_date"] = anchor_date.date()
+        profile = seeding.Profile.from_mapping(generation)
+    except (ConfigError, TypeError, ValueError) as error:
+        raise click.UsageError(str(error)) from None
+    store = seeding.generate(seed, profile)
+    today = profile.anchor_date or date.today()
+    document = snapshot.export(store, today)
+    if out and out.endswith((".yaml", ".yml")):
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    else:
+        text = json.dumps(document, indent=2, ensure_ascii=False, default=json_default) + "\n"
+    if out:
+        with open(out, "w", encoding="utf-8") as file:
+            file.write(text)
+        click.echo(f"wrote {len(store.memos)} debit memos to {out}", err=True)
+    else:
+        sys.stdout.write(text)

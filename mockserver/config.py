@@ -1,0 +1,122 @@
+"""The sandbox's configuration: one dataclass, filled from defaults, a config
+file (YAML or JSON), environment variables and flags, in rising precedence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+AUTH_MODES = ("any", "strict")
+TENANT_MODES = ("shared", "per-token")
+
+
+class ConfigError(ValueError):
+    """A configuration that can't be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 42
+    threads: int = 32
+    fixtures: str | None = None
+    fixtures_mode: str = "replace"  # or "merge": on top of generated data
+    generation: dict = field(default_factory=dict)  # a generation profile (see seeding.Profile)
+    auth: str = "any"
+    tokens: tuple[str, ...] = ()
+    token_ttl: int = 3600
+    admin_token: str | None = None
+    tenants: str = "shared"
+    max_tenants: int = 100
+    idempotency_ttl: int = 24 * 3600
+    journal_size: int = 1000
+    log_requests: bool = True
+
+    def __post_init__(self):
+        checks = {
+            "port": 0 <= self.port <= 65535,
+            "threads": 1 <= self.threads <= 1024,
+            "fixtures_mode": self.fixtures_mode in ("replace", "merge"),
+            "auth": self.auth in AUTH_MODES,
+            "token_ttl": self.token_ttl > 0,
+            "tenants": self.tenants in TENANT_MODES,
+            "max_tenants": self.max_tenants >= 1,
+            "idempotency_ttl": self.idempotency_ttl > 0,
+            "journal_size": self.journal_size >= 1,
+        }
+        for key, ok in checks.items():
+            if not ok:
+                raise ConfigError(f"'{key}' has an invalid value: {getattr(self, key)!r}")
+
+    @classmethod
+    def from_mapping(cls, data: dict, base: Config | None = None) -> Config:
+        """A config from a mapping of known keys (``-`` or ``_`` in names)."""
+        known = {f.name: f for f in fields(cls)}
+        values = {}
+        for raw_key, value in data.items():
+            key = str(raw_key).replace("-", "_")
+            if key not in known:
+                raise ConfigError(f"unknown configuration key '{raw_key}'")
+            values[key] = _coerce(key, value, known[key].type)
+        try:
+            return replace(base or cls(), **values)
+        except TypeError as error:
+            raise ConfigError(str(error)) from None
+
+    def to_wire(self) -> dict:
+        wire = asdict(self)
+        wire["tokens"] = ["***" for _ in self.tokens]
+        if self.admin_token:
+            wire["admin_token"] = "***"
+        return wire
+
+
+def _coerce(key: str, value, annotation: str):
+    if value is None:
+        return None
+    try:
+        if annotation == "int":
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        if annotation == "bool":
+            if isinstance(value, str):
+                return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
+            return bool(value)
+        if annotation.startswith("tuple"):
+            return tuple(value) if isinstance(value, (list, tuple)) else tuple(str(value).split())
+        if annotation == "dict":
+            if not isinstance(value, dict):
+                raise ValueError
+            return value
+    except (ValueError, KeyError):
+        raise ConfigError(f"'{key}' has an invalid value: {value!r}") from None
+    return value
+
+
+def read_file(path: str) -> dict:
+    """A YAML or JSON config or fixture file as a mapping."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = (
+            json.loads(text, parse_float=Decimal)
+            if file.suffix == ".json"
+            else yaml.safe_load(text)
+        )
+    except (ValueError, yaml.YAMLError) as error:
+        raise ConfigError(
+            f"{path} is not valid {'JSON' if file.suffix == '.json' else 'YAML'}: {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a mapping at the top level")
+    return data

@@ -1,0 +1,346 @@
+"""The debit memo life cycle: create, patch, post, unpost, cancel, delete, pay.
+
+Each operation reads, checks and writes under the store's lock, so it either
+happens whole or not at all. Input arrives already typed (Decimals, dates)
+from the HTTP layer's schemas; the rules that need the store or the memo's
+state live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from types import MappingProxyType
+
+from .clock import Clock
+from .errors import (
+    AmountExceedsBalance,
+    CurrencyMismatch,
+    InvalidParameter,
+    InvalidState,
+    MissingParameter,
+    NotFound,
+)
+from .money import ZERO, check_amount, check_quantity
+from .records import (
+    ITEM_OPTIONAL_FIELDS,
+    TAX_OPTIONAL_FIELDS,
+    Account,
+    Audit,
+    DebitMemo,
+    DebitMemoItem,
+    TaxationItem,
+    with_totals,
+)
+from .store import Store
+
+MAX_ITEMS = 99  # per memo (sandbox rule): nested item lists always fit one page
+
+PATCHABLE = ("pay", "description", "due_date", "document_date", "reason_code", "custom_fields")
+
+
+class DebitMemos:
+    """The operations on one tenant's debit memos."""
+
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+
+    def get(self, ref: str) -> DebitMemo:
+        memo = self.store.find_memo(ref)
+        if memo is None:
+            raise NotFound(ref)
+        return memo
+
+    # -- create ---------------------------------------------------------------
+
+    def create(self, data: dict) -> DebitMemo:
+        store = self.store
+        with store.lock:
+            account = self._account_for(data)
+            currency = data.get("currency", account.currency)
+            if currency != account.currency:
+                raise CurrencyMismatch("currency", currency, account.currency)
+            now = self.clock.now()
+            document_date = data.get("document_date", now.date())
+            due_date = data.get(
+                "due_date", document_date + timedelta(days=account.payment_term_days)
+            )
+            _check_dates(document_date, due_date)
+            audit = Audit(store.api_user_id, now, store.api_user_id, now)
+            memo_id = store.ids.new_id()
+            items = tuple(
+                _new_item(store, memo_id, index, raw, currency, audit)
+                for index, raw in enumerate(_items_of(data))
+            )
+            memo = with_totals(
+                DebitMemo(
+                    id=memo_id,
+                    debit_memo_number=store.next_memo_number(),
+                    account_id=account.id,
+                    account_number=account.account_number,
+                    bill_to_id=account.bill_to_id,
+                    sequence_set_id=account.sequence_set_id,
+                    currency=currency,
+                    document_date=document_date,
+                    due_date=due_date,
+                    payment_terms=account.payment_terms,
+                    audit=audit,
+                    items=items,
+                    description=data.get("description"),
+                    reason_code=data.get("reason_code"),
+                    invoice_id=data.get("invoice_id"),
+                    pay=data.get("pay", True),
+                    transfer_to_accounting=data.get("transfer_to_accounting", False),
+                    exclude_from_auto_apply_rules=data.get("exclude_from_auto_apply_rules", False),
+                    custom_fields=MappingProxyType(dict(data.get("custom_fields", {}))),
+                )
+            )
+            if data.get("post"):
+                memo = replace(memo, state="open", posted_by_id=store.api_user_id, posted_time=now)
+            store.put_memo(memo)
+            return memo
+
+    def _account_for(self, data: dict) -> Account:
+        account_id, account_number = data.get("account_id"), data.get("account_number")
+        if account_id is None and account_number is None:
+            raise MissingParameter("account_id", "'account_id' or 'account_number' is required")
+        account = self.store.find_account(account_id, account_number)
+        parameter = "account_id" if account_id is not None else "account_number"
+        if account is None:
+            value = account_id if account_id is not None else account_number
+            raise InvalidParameter(parameter, f"Account {value} could not be found")
+        if account_number is not None and account.account_number != account_number:
+            raise InvalidParameter(
+                "account_number", "'account_number' does not belong to 'account_id'"
+            )
+        return account
+
+    # -- state transitions ----------------------------------------------------
+
+    def patch(self, ref: str, changes: dict) -> DebitMemo:
+        with self.store.lock:
+            memo = self.get(ref)
+            if memo.state == "canceled":
+                raise InvalidState(memo.state, "update")
+            updates = {name: changes[name] for name in PATCHABLE if name in changes}
+            if "custom_fields" in updates:
+                updates["custom_fields"] = MappingProxyType(
+                    {**memo.custom_fields, **updates["custom_fields"]}
+                )
+            _check_dates(
+                updates.get("document_date", memo.document_date),
+                updates.get("due_date", memo.due_date),
+            )
+            return self._save(replace(memo, **updates))
+
+    def post(self, ref: str) -> DebitMemo:
+        with self.store.lock:
+            memo = self.get(ref)
+            if memo.state != "draft":
+                raise InvalidState(memo.state, "post")
+            now = self.clock.now()
+            return self._save(
+                replace(memo, state="open", posted_by_id=self.store.api_user_id, posted_time=now)
+            )
+
+    def unpost(self, ref: str) -> DebitMemo:
+        with self.store.lock:
+            memo = self.get(ref)
+            if memo.state != "open":
+                raise InvalidState(memo.state, "unpost")
+            if memo.amount_paid != ZERO or memo.amount_refunded != ZERO:
+                raise InvalidState(memo.state, "unpost", "it has payments or refunds applied to it")
+            return self._save(replace(memo, state="draft", posted_by_id=None, posted_time=None))
+
+    def cancel(self, ref: str) -> DebitMemo:
+        with self.store.lock:
+            memo = self.get(ref)
+            if memo.state != "draft":
+                raise InvalidState(memo.state, "cancel")
+            return self._save(replace(memo, state="canceled", canceled_time=self.clock.now()))
+
+    def delete(self, ref: str) -> None:
+        with self.store.lock:
+            memo = self.get(ref)
+            if memo.state != "canceled":
+                raise InvalidState(
+                    memo.state, "delete", "only a canceled debit memo can be deleted"
+                )
+            self.store.delete_memo(memo)
+
+    def pay(self, ref: str, payment: dict) -> DebitMemo:
+        store = self.store
+        with store.lock:
+            memo = self.get(ref)
+            if memo.state != "open" or memo.remaining_balance <= 0:
+                reason = "" if memo.state != "open" else "it is fully paid"
+                raise InvalidState(memo.state, "pay", reason)
+            if payment["currency"] != memo.currency:
+                raise CurrencyMismatch("currency", payment["currency"], memo.currency)
+            self._check_payer(memo, payment)
+            amount = payment.get("amount", memo.remaining_balance)
+            check_amount(amount, memo.currency, "amount", positive=True)
+            if amount > memo.remaining_balance:
+                raise AmountExceedsBalance(amount, memo.remaining_balance)
+            now = self.clock.now()
+            items = apply_payment(memo.items, amount, store.api_user_id, now)
+            return self._save(replace(memo, items=items, amount_paid=memo.amount_paid + amount))
+
+    def _check_payer(self, memo: DebitMemo, payment: dict) -> None:
+        account = self.store.accounts[memo.account_id]
+        for name, expected in (
+            ("account_id", account.id),
+            ("account_number", account.account_number),
+        ):
+            if name in payment and payment[name] != expected:
+                raise InvalidParameter(name, f"'{name}' is not the debit memo's account")
+        method_id = payment.get("payment_method_id", account.default_payment_method_id)
+        method = self.store.payment_methods.get(method_id)
+        if method is None or method.account_id != account.id:
+            raise InvalidParameter(
+                "payment_method_id", f"Payment method {method_id} could not be found"
+            )
+
+    def _save(self, memo: DebitMemo) -> DebitMemo:
+        store = self.store
+        memo = replace(memo, audit=memo.audit.touched(store.api_user_id, self.clock.now()))
+        store.put_memo(memo)
+        return memo
+
+
+def _check_dates(document_date, due_date) -> None:
+    if due_date < document_date:
+        raise InvalidParameter("due_date", "'due_date' must not be before 'document_date'")
+
+
+def _items_of(data: dict) -> list[dict]:
+    items = data.get("items")
+    if items is None:
+        raise MissingParameter("items", "'items' is required: a debit memo needs at least one")
+    if not items:
+        raise InvalidParameter("items", "'items' must hold at least one item")
+    if len(items) > MAX_ITEMS:
+        raise InvalidParameter("items", f"'items' must hold at most {MAX_ITEMS} items")
+    return items
+
+
+def _new_item(
+    store: Store, memo_id: str, index: int, raw: dict, currency: str, audit: Audit
+) -> DebitMemoItem:
+    where = f"items[{index}]"
+    amount, unit_amount, quantity = _item_amounts(raw, currency, where)
+    service_end = raw.get("service_end")
+    if service_end is not None and service_end < raw["service_start"]:
+        raise InvalidParameter(
+            f"{where}.service_end", f"'{where}.service_end' must not be before service_start"
+        )
+    taxes = tuple(
+        _new_taxation_item(store, tax, currency, f"{where}.taxation_items[{n}]", audit)
+        for n, tax in enumerate(raw.get("taxation_items", ()))
+    )
+    item = DebitMemoItem(
+        id=store.ids.new_id(),
+        debit_memo_id=memo_id,
+        amount=amount,
+        unit_amount=unit_amount,
+        quantity=quantity,
+        service_start=raw["service_start"],
+        audit=audit,
+        tax_inclusive=raw.get("tax_inclusive", False),
+        taxation_items=taxes,
+        custom_fields=MappingProxyType(dict(raw.get("custom_fields", {}))),
+        **{name: raw[name] for name in ITEM_OPTIONAL_FIELDS if name in raw},
+    )
+    if item.subtotal < 0:
+        raise InvalidParameter(
+            f"{where}.taxation_items",
+            f"the taxes of a tax-inclusive item must not exceed its amount in '{where}'",
+        )
+    return item
+
+
+def _item_amounts(raw: dict, currency: str, where: str) -> tuple[Decimal, Decimal, Decimal]:
+    """amount = unit_amount * quantity; whichever two are sent give the third."""
+    amount, unit_amount = raw.get("amount"), raw.get("unit_amount")
+    quantity = raw.get("quantity")
+    if quantity is not None:
+        check_quantity(quantity, f"{where}.quantity")
+    if unit_amount is not None:
+        check_quantity(unit_amount, f"{where}.unit_amount", positive=False)
+        product = unit_amount * (quantity if quantity is not None else 1)
+        if amount is not None and amount != product:
+            raise InvalidParameter(
+                f"{where}.amount", f"'{where}.amount' must equal unit_amount * quantity"
+            )
+        amount = product
+        parameter = f"{where}.unit_amount"
+    elif amount is not None:
+        parameter = f"{where}.amount"
+        if quantity is None:
+            quantity, unit_amount = Decimal(1), amount
+        else:
+            unit_amount = amount / quantity
+            if unit_amount * quantity != amount or unit_amount.as_tuple().exponent < -6:
+                raise InvalidParameter(
+                    f"{where}.unit_amount",
+                    f"'{where}.unit_amount' is required: amount / quantity is not exact",
+                )
+    else:
+        raise MissingParameter(f"{where}.amount", f"'{where}.amount' or unit_amount is required")
+    check_amount(amount, currency, parameter)
+    return amount, unit_amount, quantity if quantity is not None else Decimal(1)
+
+
+def _new_taxation_item(
+    store: Store, raw: dict, currency: str, where: str, audit: Audit
+) -> TaxationItem:
+    return TaxationItem(
+        id=store.ids.new_id(),
+        name=raw["name"],
+        amount=check_amount(raw["amount"], currency, f"{where}.amount"),
+        tax_code=raw["tax_code"],
+        tax_date=raw["tax_date"],
+        tax_rate=check_quantity(raw["tax_rate"], f"{where}.tax_rate", positive=False),
+        audit=audit,
+        amount_exempt=check_amount(
+            raw.get("amount_exempt", ZERO), currency, f"{where}.amount_exempt"
+        ),
+        custom_fields=MappingProxyType(dict(raw.get("custom_fields", {}))),
+        **{name: raw[name] for name in TAX_OPTIONAL_FIELDS if name in raw},
+    )
+
+
+def apply_payment(
+    items: tuple[DebitMemoItem, ...], amount: Decimal, user_id: str, now
+) -> tuple[DebitMemoItem, ...]:
+    """Spread a payment over the items in order: each item's subtotal, then its taxes."""
+    paid_items = []
+    left = amount
+    for item in items:
+        if left <= 0 or item.remaining_balance <= 0:
+            paid_items.append(item)
+            continue
+        to_subtotal = min(left, item.subtotal - item.subtotal_paid)
+        left -= to_subtotal
+        taxes = []
+        for tax in item.taxation_items:
+            to_tax = min(left, tax.remaining_balance)
+            left -= to_tax
+            taxes.append(
+                replace(
+                    tax, amount_paid=tax.amount_paid + to_tax, audit=tax.audit.touched(user_id, now)
+                )
+                if to_tax
+                else tax
+            )
+        paid_items.append(
+            replace(
+                item,
+                subtotal_paid=item.subtotal_paid + to_subtotal,
+                taxation_items=tuple(taxes),
+                audit=item.audit.touched(user_id, now),
+            )
+        )
+    return tuple(paid_items)

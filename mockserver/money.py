@@ -1,0 +1,86 @@
+"""Money rules: decimal arithmetic only, and each currency's minor units.
+
+Amounts are ``Decimal`` from the moment a request body is parsed to the
+moment a response is written, so 0.1 + 0.2 is 0.3. A value with more decimal
+places than its currency allows is refused, never rounded silently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .errors import InvalidParameter
+
+# ISO 4217 minor units for the currencies the sandbox accepts. (sandbox rule)
+MINOR_UNITS = {
+    "USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "AUD": 2, "NZD": 2, "CHF": 2,
+    "SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2, "SGD": 2, "HKD": 2,
+    "INR": 2, "CNY": 2, "BRL": 2, "MXN": 2, "ZAR": 2,
+    "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0,
+}  # fmt: skip
+
+# Amounts stay below 10**12 and quantities below 10**9 (6 decimal places), so
+# every value has at most 15 significant digits and is exact as a JSON number.
+# (sandbox rule)
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_QUANTITY = Decimal(10) ** 9
+QUANTITY_PLACES = 6
+ZERO = Decimal(0)
+
+
+def check_currency(value: str, parameter: str = "currency") -> str:
+    if len(value) != 3:
+        raise InvalidParameter(parameter, f"'{parameter}' length must be between 3 and 3")
+    if value not in MINOR_UNITS:
+        raise InvalidParameter(parameter, f"'{parameter}' {value!r} is not a supported currency")
+    return value
+
+
+def decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def check_amount(
+    value: Decimal, currency: str, parameter: str, *, positive: bool = False
+) -> Decimal:
+    """An amount in ``currency``: finite, not negative, within range, exact in minor units."""
+    _check_finite_range(value, parameter, positive, MAX_AMOUNT)
+    places = MINOR_UNITS[currency]
+    if decimal_places(value) > places:
+        raise InvalidParameter(
+            parameter, f"'{parameter}' has more than {places} decimal places for {currency}"
+        )
+    return value
+
+
+def check_quantity(value: Decimal, parameter: str, *, positive: bool = True) -> Decimal:
+    """A quantity or a rate: up to six decimal places."""
+    _check_finite_range(value, parameter, positive, MAX_QUANTITY)
+    if decimal_places(value) > QUANTITY_PLACES:
+        raise InvalidParameter(
+            parameter, f"'{parameter}' has more than {QUANTITY_PLACES} decimal places"
+        )
+    return value
+
+
+def _check_finite_range(value: Decimal, parameter: str, positive: bool, limit: Decimal) -> None:
+    if not value.is_finite():
+        raise InvalidParameter(parameter, f"'{parameter}' must be a finite number")
+    if value < 0 or (positive and value == 0):
+        bound = "greater than 0" if positive else "0 or more"
+        raise InvalidParameter(parameter, f"'{parameter}' must be {bound}")
+    if value >= limit:
+        raise InvalidParameter(parameter, f"'{parameter}' must be less than {limit}")
+
+
+def to_json_number(value: Decimal) -> int | float:
+    """A JSON number for an amount: ``10`` for 10.00, ``0.3`` for 0.30.
+
+    Exact because amounts have at most 15 significant digits (see MAX_AMOUNT),
+    and ``float`` prints the shortest decimal that reads back the same.
+    """
+    integral = value.to_integral_value()
+    if value == integral:
+        return int(integral)
+    return float(value)

@@ -1,0 +1,241 @@
+"""The objects the sandbox keeps: accounts, contacts, payment methods and
+debit memos with their items and taxation items.
+
+Records are immutable. A change makes a new record and the store swaps it in
+under its lock, so a reader always sees one consistent version of a memo
+without taking a lock. Attribute names are Zuora's field names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+
+from .money import ZERO
+
+EMPTY = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """Who made a record and when it last changed."""
+
+    created_by_id: str
+    created_time: datetime
+    updated_by_id: str
+    updated_time: datetime
+
+    def touched(self, by: str, when: datetime) -> Audit:
+        return Audit(self.created_by_id, self.created_time, by, when)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    line1: str
+    city: str
+    country: str
+    postal_code: str
+    state: str | None = None
+    line2: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    account_id: str
+    first_name: str
+    last_name: str
+    email: str
+    work_email: str
+    work_phone: str
+    address: Address
+    audit: Audit
+    mobile_phone: str | None = None
+    nickname: str | None = None
+    tax_region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentMethod:
+    id: str
+    account_id: str
+    type: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    account_number: str
+    name: str
+    currency: str
+    payment_terms: str
+    bill_cycle_day: int
+    bill_to_id: str
+    sold_to_id: str
+    default_payment_method_id: str
+    sequence_set_id: str
+    crm_id: str
+    sales_rep: str
+    auto_pay: bool
+    audit: Audit
+    description: str | None = None
+    batch: str = "Batch1"
+    enabled: bool = True
+
+    @property
+    def payment_term_days(self) -> int:
+        return payment_term_days(self.payment_terms)
+
+
+def payment_term_days(payment_terms: str) -> int:
+    """``Net 30`` -> 30; ``Due Upon Receipt`` -> 0."""
+    last = payment_terms.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaxationItem:
+    id: str
+    name: str
+    amount: Decimal
+    tax_code: str
+    tax_date: date
+    tax_rate: Decimal
+    audit: Audit
+    tax_code_name: str | None = None
+    tax_rate_name: str | None = None
+    tax_rate_type: str | None = None
+    tax_inclusive: bool = False
+    jurisdiction: str | None = None
+    location_code: str | None = None
+    amount_exempt: Decimal = ZERO
+    source_tax_item_id: str | None = None
+    sales_tax_payable_account: str | None = None
+    on_account_account: str | None = None
+    custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
+    amount_paid: Decimal = ZERO
+
+    @property
+    def remaining_balance(self) -> Decimal:
+        return self.amount - self.amount_paid
+
+
+@dataclass(frozen=True, slots=True)
+class DebitMemoItem:
+    id: str
+    debit_memo_id: str
+    amount: Decimal
+    unit_amount: Decimal
+    quantity: Decimal
+    service_start: date
+    audit: Audit
+    tax_inclusive: bool = False
+    taxation_items: tuple[TaxationItem, ...] = ()
+    subtotal_paid: Decimal = ZERO
+    name: str | None = None
+    description: str | None = None
+    sku: str | None = None
+    service_end: date | None = None
+    unit_of_measure: str | None = None
+    tax_code: str | None = None
+    accounting_code: str | None = None
+    deferred_revenue_account: str | None = None
+    recognized_revenue_account: str | None = None
+    accounts_receivable_account: str | None = None
+    on_account_account: str | None = None
+    revenue_recognition_rule_name: str | None = None
+    booking_reference: str | None = None
+    price_id: str | None = None
+    purchase_order_number: str | None = None
+    invoice_item_id: str | None = None
+    document_item_date: datetime | None = None
+    custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((t.amount for t in self.taxation_items), ZERO)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.amount - self.tax if self.tax_inclusive else self.amount
+
+    @property
+    def remaining_balance(self) -> Decimal:
+        """What is still owed on the item: its subtotal and its taxes."""
+        unpaid_tax = sum((t.remaining_balance for t in self.taxation_items), ZERO)
+        return self.subtotal - self.subtotal_paid + unpaid_tax
+
+
+# Optional attributes that requests and snapshots set by name, as they are.
+ITEM_OPTIONAL_FIELDS = (
+    "name", "description", "sku", "unit_of_measure", "tax_code", "accounting_code",
+    "deferred_revenue_account", "recognized_revenue_account", "accounts_receivable_account",
+    "on_account_account", "revenue_recognition_rule_name", "booking_reference", "price_id",
+    "purchase_order_number", "invoice_item_id", "service_end", "document_item_date",
+)  # fmt: skip
+TAX_OPTIONAL_FIELDS = (
+    "tax_code_name", "tax_rate_name", "tax_rate_type", "tax_inclusive", "jurisdiction",
+    "location_code", "source_tax_item_id", "sales_tax_payable_account", "on_account_account",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DebitMemo:
+    id: str
+    debit_memo_number: str
+    account_id: str
+    account_number: str
+    currency: str
+    document_date: date
+    due_date: date
+    payment_terms: str
+    audit: Audit
+    items: tuple[DebitMemoItem, ...]
+    state: str = "draft"
+    bill_to_id: str | None = None
+    sequence_set_id: str | None = None
+    description: str | None = None
+    reason_code: str | None = None
+    invoice_id: str | None = None
+    pay: bool = True
+    transfer_to_accounting: bool = False
+    exclude_from_auto_apply_rules: bool = False
+    custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
+    posted_by_id: str | None = None
+    posted_time: datetime | None = None
+    canceled_time: datetime | None = None
+    amount_refunded: Decimal = ZERO
+    # Derived totals, kept on the record so listing and sorting stay cheap.
+    subtotal: Decimal = field(default=ZERO)
+    tax: Decimal = field(default=ZERO)
+    total: Decimal = field(default=ZERO)
+    amount_paid: Decimal = ZERO
+
+    @property
+    def remaining_balance(self) -> Decimal:
+        return self.total - self.amount_paid - self.amount_refunded
+
+    @property
+    def balance(self) -> Decimal:
+        return self.remaining_balance
+
+    @property
+    def paid(self) -> bool:
+        return self.state == "open" and self.total > 0 and self.remaining_balance == 0
+
+    def past_due(self, today: date) -> bool:
+        return self.state == "open" and self.remaining_balance > 0 and self.due_date < today
+
+    @property
+    def updated_time(self) -> datetime:
+        return self.audit.updated_time
+
+
+def with_totals(memo: DebitMemo) -> DebitMemo:
+    """The memo with subtotal, tax and total summed from its items."""
+    subtotal = sum((i.subtotal for i in memo.items), ZERO)
+    tax = sum((i.tax for i in memo.items), ZERO)
+    return replace(memo, subtotal=subtotal, tax=tax, total=subtotal + tax)

@@ -1,0 +1,127 @@
+"""Serving the app with waitress, a production WSGI server: in the foreground
+as the CLI and the container run it, or in a background thread for tests and
+the pytest plugin. Both are the same server, so faults behave the same.
+
+waitress was chosen on measurements (see bench/): one process keeps one
+consistent in-memory store, and its thread pool lets a slow (faulted)
+request wait without holding up the others. It also lets the fault engine
+act on the connection itself: ``environ["mockserver.connection"]`` can reset
+it or close it without a byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import struct
+import threading
+from dataclasses import dataclass
+
+from waitress.adjustments import Adjustments
+from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import WSGITask
+
+log = logging.getLogger("mockserver")
+
+
+class Connection:
+    """The client's TCP connection, for faults that break it on purpose."""
+
+    def __init__(self, channel: HTTPChannel):
+        self._channel = channel
+
+    def reset(self):
+        """Abort with a TCP reset (RST): the client sees 'connection reset by peer'."""
+        self._channel.socket.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+        raise ClientDisconnected("reset by a fault")
+
+    def close(self):
+        """Close without sending a byte: the client sees an empty reply."""
+        raise ClientDisconnected("closed by a fault")
+
+
+class _Task(WSGITask):
+    def get_environment(self):
+        environ = super().get_environment()
+        environ["mockserver.connection"] = Connection(self.channel)
+        return environ
+
+
+class _Channel(HTTPChannel):
+    task_class = _Task
+
+
+class _Server(TcpWSGIServer):
+    channel_class = _Channel
+
+
+def make_server(app, host: str, port: int, threads: int) -> _Server:
+    adjustments = Adjustments(
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=max(100, threads * 4),
+        channel_timeout=120,
+        ident="mockserver",
+    )
+    return _Server(app, adj=adjustments)
+
+
+@dataclass
+class RunningServer:
+    """A server on a background thread; ``url`` is its root."""
+
+    server: _Server
+    thread: threading.Thread
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    @property
+    def url(self) -> str:
+        host = self.server.effective_host
+        return f"http://{host}:{self.port}"
+
+    def stop(self, timeout: float = 5) -> None:
+        server = self.server
+        server.trigger.pull_trigger(lambda: _close_all(server))
+        self.thread.join(timeout)
+        server.task_dispatcher.shutdown(timeout=timeout)
+
+
+def _close_all(server: _Server) -> None:
+    for dispatcher in list(server._map.values()):
+        dispatcher.close()
+
+
+def start_in_thread(
+    app, host: str = "127.0.0.1", port: int = 0, threads: int = 16
+) -> RunningServer:
+    server = make_server(app, host, port, threads)
+    thread = threading.Thread(target=server.run, name="mockserver", daemon=True)
+    thread.start()
+    return RunningServer(server, thread)
+
+
+def serve_forever(app, host: str, port: int, threads: int) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    server = make_server(app, host, port, threads)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info(
+        "mockserver listening on http://%s:%s (threads=%d)",
+        server.effective_host,
+        server.effective_port,
+        threads,
+    )
+    server.run()
+    log.info("mockserver stopped")

@@ -1,0 +1,101 @@
+"""Tenants: who owns which store, journal, idempotency keys and clock.
+
+By default every request shares one tenant. With ``per-token`` each bearer
+token (or ``Zuora-Entity-Ids`` value) gets its own, seeded identically on
+first use, up to a cap so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from .clock import Clock
+from .config import Config
+from .errors import ApiError, ErrorDetail
+from .idempotency import IdempotencyCache
+from .journal import Journal
+from .lifecycle import DebitMemos
+from .limits import RateLimiter
+from .store import Store
+
+DEFAULT_TENANT = "default"
+
+
+class Tenant:
+    """Everything that belongs to one tenant of the sandbox."""
+
+    def __init__(self, key: str, baseline: Store, config: Config):
+        self.key = key
+        self._baseline = baseline
+        self.clock = Clock()
+        self.journal = Journal(config.journal_size)
+        self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
+        self.rate_limiter = RateLimiter()
+        self.store = baseline.copy()
+        self.debit_memos = DebitMemos(self.store, self.clock)
+
+    def reset(self) -> None:
+        """Back to the start-up state: seeded data, real clock, empty journal and keys."""
+        self.replace_store(self._baseline.copy())
+        self.clock.reset()
+        self.journal.clear()
+        self.idempotency.clear()
+        self.rate_limiter.reset()
+
+    def replace_store(self, store: Store) -> None:
+        self.store = store
+        self.debit_memos = DebitMemos(store, self.clock)
+
+
+class TooManyTenants(ApiError):
+    status = 429
+
+    def __init__(self, cap: int):
+        super().__init__(
+            ErrorDetail(
+                "tenant_limit_reached",
+                f"The sandbox serves at most {cap} tenants; reset it or raise --max-tenants",
+                "Authorization",
+            ),
+            headers={"Retry-After": "60"},
+        )
+
+
+class Tenants:
+    def __init__(self, make: Callable[[str], Tenant], per_token: bool, cap: int):
+        self._make = make
+        self.per_token = per_token
+        self.cap = cap
+        self._tenants: dict[str, Tenant] = {DEFAULT_TENANT: make(DEFAULT_TENANT)}
+        self._lock = threading.Lock()
+
+    def key_for(self, token: str | None, entity_ids: str | None) -> str:
+        if not self.per_token:
+            return DEFAULT_TENANT
+        return entity_ids or token or DEFAULT_TENANT
+
+    def get(self, key: str) -> Tenant:
+        tenant = self._tenants.get(key)
+        if tenant is not None:
+            return tenant
+        with self._lock:
+            tenant = self._tenants.get(key)
+            if tenant is None:
+                if len(self._tenants) > self.cap:
+                    raise TooManyTenants(self.cap)
+                tenant = self._tenants[key] = self._make(key)
+            return tenant
+
+    def find(self, key: str) -> Tenant | None:
+        return self._tenants.get(key)
+
+    def all(self) -> list[Tenant]:
+        return list(self._tenants.values())
+
+    def reset(self) -> None:
+        """Every tenant back to the start; per-token tenants are dropped."""
+        with self._lock:
+            default = self._tenants[DEFAULT_TENANT]
+            default.reset()
+            self._tenants = {DEFAULT_TENANT: default}

@@ -1,0 +1,76 @@
+"""Shared fixtures: the sandbox comes from the project's own pytest plugin
+(``zuora_mock``, ``zuora_client``); this adds servers with other settings,
+Zuora's published schemas, and small helpers to make memos.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from mockserver.app import create_app
+from mockserver.config import Config
+from mockserver.server import start_in_thread
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
+ZUORA_SPEC = CONTRACT / "zuora-quickstart-debit-memos.openapi.yaml"
+
+
+@pytest.fixture(scope="session")
+def zuora_spec() -> dict:
+    if not ZUORA_SPEC.exists():
+        pytest.skip(
+            f"Zuora's OpenAPI description is not at {ZUORA_SPEC} (it lives outside the repo)"
+        )
+    return yaml.safe_load(ZUORA_SPEC.read_text())
+
+
+@pytest.fixture
+def start_sandbox():
+    """Start a sandbox with some settings changed; stopped after the test."""
+    running = []
+
+    def start(**settings) -> str:
+        config = Config(**{"port": 0, "log_requests": False, **settings})
+        server = start_in_thread(create_app(config), port=0, threads=config.threads)
+        running.append(server)
+        return server.url
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+def memo_body(**overrides) -> dict:
+    """A valid create request on the seeded account A00000001."""
+    body = {
+        "account_number": "A00000001",
+        "items": [{"amount": 10, "service_start": "2026-01-01", "name": "Setup fee"}],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def create_memo(zuora_client):
+    """Create a memo (optionally posted) and return its JSON."""
+
+    def create(**overrides) -> dict:
+        response = zuora_client.post("/debit_memos", json=memo_body(**overrides))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create
+
+
+def bearer(token: str = "test-token") -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def get_json(url: str, **kwargs) -> dict:
+    response = requests.get(url, headers=bearer(), timeout=10, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
