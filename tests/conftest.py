@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from zuora_schemas import ZuoraSchemas
 
 from mockserver.app import create_app
 from mockserver.config import Config
@@ -74,3 +75,8 @@ def get_json(url: str, **kwargs) -> dict:
     response = requests.get(url, headers=bearer(), timeout=10, **kwargs)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.fixture(scope="session")
+def zuora_schemas(zuora_spec) -> ZuoraSchemas:
+    return ZuoraSchemas(zuora_spec)

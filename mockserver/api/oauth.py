@@ -35,7 +35,7 @@ blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth token
 )
 @blp.response(200, schemas.Token)
 def create_token():
-    if request.mimetype != "application/x-www-form-urlencoded":
+    if request.content_length and request.mimetype != "application/x-www-form-urlencoded":
         raise ApiError(
             ErrorDetail(
                 "invalid_parameter",

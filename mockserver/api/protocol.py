@@ -170,7 +170,10 @@ class ZuoraArgumentsParser(FlaskParser):
 
 def validation_error(error: ValidationError) -> ApiError:
     """One envelope entry per problem, with ``parameter`` as a path like ``items[0].amount``."""
-    details = [_detail(path, message) for path, message in _flatten(error.messages, "")]
+    messages = error.messages
+    if isinstance(messages, dict) and set(messages) <= {"json", "query"}:
+        messages = {k: v for location in messages.values() for k, v in location.items()}
+    details = [_detail(path, message) for path, message in _flatten(messages, "")]
     return ApiError(*sorted(details, key=lambda d: d.parameter or ""))
 
 
