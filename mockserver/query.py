@@ -118,7 +118,8 @@ def parse_page_size(value: str | None) -> int:
 def parse_filters(
     values: list[str], fields: dict[str, Field], parameter="filter[]"
 ) -> list[Filter]:
-    return [parse_filter(value, fields, parameter) for value in values]
+    """Filters from ``filter[]`` values; empty values are ignored, like empty ``fields[]``."""
+    return [parse_filter(value, fields, parameter) for value in values if value]
 
 
 def parse_filter(text: str, fields: dict[str, Field], parameter: str = "filter[]") -> Filter:

@@ -145,3 +145,17 @@ def test_bad_request_encoding(zuora_client, encoding, body, status):
     )
     assert response.status_code == status
     assert response.json()["errors"][0]["parameter"] in ("body", "Content-Encoding")
+
+
+def test_async_header_is_accepted_and_checked(zuora_client):
+    assert zuora_client.get("/debit_memos", headers={"async": "true"}).status_code == 200
+    response = zuora_client.get("/debit_memos", headers={"async": "maybe"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameter"] == "async"
+
+
+def test_empty_filter_sort_and_cursor_values_are_ignored(zuora_client):
+    plain = zuora_client.get("/debit_memos").json()
+    empty = zuora_client.get("/debit_memos", params={"filter[]": "", "sort[]": "", "cursor": ""})
+    assert empty.status_code == 200
+    assert empty.json() == plain

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from .. import catalog
 from . import schemas
-from .protocol import ZuoraArgumentsParser, authenticate, idempotent, json_response, tenant
+from .protocol import ZuoraArgumentsParser, check_request, idempotent, json_response, tenant
 from .selection import MEMO_PARAMS, ItemSelection, ListRequest, MemoSelection, check_params
 
 
@@ -25,7 +25,7 @@ blp = ZuoraBlueprint(
     url_prefix="/v2",
     description="Debit memos, as Zuora's Quickstart API serves them.",
 )
-blp.before_request(authenticate)
+blp.before_request(check_request)
 
 MEMO = "/debit_memos/<debit_memo_id>"
 MEMO_QUERY = sorted(MEMO_PARAMS)

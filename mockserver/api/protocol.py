@@ -71,11 +71,16 @@ def bearer_token() -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def authenticate() -> None:
-    """Reject a ``/v2`` request without a bearer token the sandbox accepts."""
+def check_request() -> None:
+    """Before any ``/v2`` view: a bearer token the sandbox accepts, and a valid ``async``.
+
+    (sandbox rule) ``async: true`` is accepted and the request runs synchronously.
+    """
     token = bearer_token()
     if token is None or not current_app.extensions["mockserver"].tokens.accepts(token):
         raise Unauthorized()
+    if request.headers.get("async", "false").strip().lower() not in ("true", "false"):
+        raise InvalidParameter("async", "'async' must be true or false")
 
 
 # -- request bodies --------------------------------------------------------------
@@ -214,7 +219,7 @@ def idempotent(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
-        if key is None:
+        if not key:
             return view(*args, **kwargs)
         check_key(key)
         cache = tenant().idempotency

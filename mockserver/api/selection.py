@@ -104,7 +104,7 @@ PLAIN_MEMO = MemoSelection()
 def _item_filters(values: list[str]) -> list[Filter]:
     """``filter[]`` on a single memo applies to its items: ``items[amount].GT:10``."""
     filters = []
-    for value in values:
+    for value in filter(None, values):
         head, dot, rest = value.partition("].")
         if not value.startswith(NESTED_ITEM_FILTER) or not dot:
             raise InvalidParameter(
@@ -175,7 +175,7 @@ class ListRequest:
         if not any(t.field.name == "id" for t in terms):
             terms.append(query.SortTerm(fields["id"], True))
         default_order = tuple((t.field.name, t.descending) for t in terms) == DEFAULT_ORDER
-        cursor = args.get("cursor")
+        cursor = args.get("cursor") or None
         return cls(
             filters=query.parse_filters(args.getlist("filter[]"), fields),
             terms=terms,
