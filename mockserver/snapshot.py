@@ -18,6 +18,7 @@ from types import MappingProxyType
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from . import wire
+from .errors import ApiError
 from .money import MINOR_UNITS, ZERO, check_amount, check_quantity, to_json_number
 from .records import (
     ITEM_OPTIONAL_FIELDS,
@@ -259,6 +260,13 @@ def load(document: dict, seed, now: datetime | None = None) -> Store:
     Ids for records made afterwards come from the seed and the snapshot's
     content, so they neither repeat the snapshot's ids nor vary between runs.
     """
+    try:
+        return _load(document, seed, now)
+    except ApiError as error:
+        raise ValidationError({d.parameter or "body": [d.message] for d in error.details}) from None
+
+
+def _load(document: dict, seed, now: datetime | None) -> Store:
     data = SnapshotSchema().load(document)
     fingerprint = hashlib.sha256(
         json.dumps(document, sort_keys=True, default=str).encode()
@@ -266,12 +274,12 @@ def load(document: dict, seed, now: datetime | None = None) -> Store:
     store = Store(f"{seed}:{fingerprint}", data.get("api_user_id"))
     now = now or datetime.now(UTC).replace(microsecond=0)
     for n, raw in enumerate(data["accounts"]):
-        _add_account(store, raw, now, f"accounts.{n}")
+        _add_account(store, raw, now, f"accounts[{n}]")
     numbers = []
     for n, raw in enumerate(data["debit_memos"]):
-        memo = _memo(store, raw, now, f"debit_memos.{n}")
+        memo = _memo(store, raw, now, f"debit_memos[{n}]")
         if memo.id in store.memos or memo.debit_memo_number in store.memo_ids_by_number:
-            raise ValidationError({f"debit_memos.{n}.id": ["Repeats another debit memo."]})
+            raise ValidationError({f"debit_memos[{n}].id": ["Repeats another debit memo."]})
         store.put_memo(memo)
         numbers.append(int(memo.debit_memo_number[2:]))
     store.last_memo_number = max([data.get("last_debit_memo_number", 0), *numbers])
@@ -349,7 +357,7 @@ def _memo(store: Store, raw: dict, now: datetime, where: str) -> DebitMemo:
     audit = _audit(raw, now, store.api_user_id)
     try:
         items = tuple(
-            _item(raw["id"], item, currency, now, store, f"{where}.items.{n}")
+            _item(raw["id"], item, currency, now, store, f"{where}.items[{n}]")
             for n, item in enumerate(raw["items"])
         )
     except ValueError as error:
@@ -414,7 +422,7 @@ def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
         TaxationItem(
             id=tax["id"],
             name=tax["name"],
-            amount=check_amount(tax["amount"], currency, f"{where}.taxation_items.{n}.amount"),
+            amount=check_amount(tax["amount"], currency, f"{where}.taxation_items[{n}].amount"),
             amount_paid=tax["amount_paid"],
             tax_code=tax["tax_code"],
             tax_date=tax["tax_date"],
