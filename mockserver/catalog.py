@@ -31,7 +31,7 @@ MEMO_FIELDS = _fields(
             "id", "debit_memo_number", "account_id", "account_number", "bill_to_id", "currency",
             "state", "description", "reason_code", "invoice_id", "payment_terms", "posted_by_id",
         ],
-        "number": [
+        "money": [
             "total", "subtotal", "tax", "balance", "remaining_balance", "amount_paid",
             "amount_refunded",
         ],
@@ -47,7 +47,8 @@ ITEM_FIELDS = _fields(
             "id", "debit_memo_id", "name", "description", "sku", "tax_code", "unit_of_measure",
             "accounting_code", "invoice_item_id", "price_id", "purchase_order_number",
         ],
-        "number": ["amount", "subtotal", "tax", "unit_amount", "quantity", "remaining_balance"],
+        "money": ["amount", "subtotal", "tax", "remaining_balance"],
+        "number": ["unit_amount", "quantity"],
         "date": ["service_start", "service_end"],
         "boolean": ["tax_inclusive"],
     }

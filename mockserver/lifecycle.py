@@ -22,7 +22,7 @@ from .errors import (
     MissingParameter,
     NotFound,
 )
-from .money import ZERO, check_amount, check_quantity
+from .money import check_amount, check_quantity, from_cents, to_cents
 from .records import (
     ITEM_OPTIONAL_FIELDS,
     TAX_OPTIONAL_FIELDS,
@@ -150,7 +150,7 @@ class DebitMemos:
             memo = self.get(ref)
             if memo.state != "open":
                 raise InvalidState(memo.state, "unpost")
-            if memo.amount_paid != ZERO or memo.amount_refunded != ZERO:
+            if memo.amount_paid or memo.amount_refunded:
                 raise InvalidState(memo.state, "unpost", "it has payments or refunds applied to it")
             return self._save(replace(memo, state="draft", posted_by_id=None, posted_time=None))
 
@@ -180,10 +180,15 @@ class DebitMemos:
             if payment["currency"] != memo.currency:
                 raise CurrencyMismatch("currency", payment["currency"], memo.currency)
             self._check_payer(memo, payment)
-            amount = payment.get("amount", memo.remaining_balance)
-            check_amount(amount, memo.currency, "amount", positive=True)
-            if amount > memo.remaining_balance:
-                raise AmountExceedsBalance(amount, memo.remaining_balance)
+            remaining = memo.remaining_balance
+            if "amount" in payment:
+                amount = to_cents(
+                    check_amount(payment["amount"], memo.currency, "amount", positive=True)
+                )
+            else:
+                amount = remaining
+            if amount > remaining:
+                raise AmountExceedsBalance(from_cents(amount), from_cents(remaining))
             now = self.clock.now()
             items = apply_payment(memo.items, amount, store.api_user_id, now)
             return self._save(replace(memo, items=items, amount_paid=memo.amount_paid + amount))
@@ -261,8 +266,11 @@ def _new_item(
     return item
 
 
-def _item_amounts(raw: dict, currency: str, where: str) -> tuple[Decimal, Decimal, Decimal]:
-    """amount = unit_amount * quantity; whichever two are sent give the third."""
+def _item_amounts(raw: dict, currency: str, where: str) -> tuple[int, Decimal, Decimal]:
+    """amount = unit_amount * quantity; whichever two are sent give the third.
+
+    Returns the amount in hundredths, the unit amount and the quantity.
+    """
     amount, unit_amount = raw.get("amount"), raw.get("unit_amount")
     quantity = raw.get("quantity")
     if quantity is not None:
@@ -290,7 +298,7 @@ def _item_amounts(raw: dict, currency: str, where: str) -> tuple[Decimal, Decima
     else:
         raise MissingParameter(f"{where}.amount", f"'{where}.amount' or unit_amount is required")
     check_amount(amount, currency, parameter)
-    return amount, unit_amount, quantity if quantity is not None else Decimal(1)
+    return to_cents(amount), unit_amount, quantity if quantity is not None else Decimal(1)
 
 
 def _new_taxation_item(
@@ -299,13 +307,13 @@ def _new_taxation_item(
     return TaxationItem(
         id=store.ids.new_id(),
         name=raw["name"],
-        amount=check_amount(raw["amount"], currency, f"{where}.amount"),
+        amount=to_cents(check_amount(raw["amount"], currency, f"{where}.amount")),
         tax_code=raw["tax_code"],
         tax_date=raw["tax_date"],
         tax_rate=check_quantity(raw["tax_rate"], f"{where}.tax_rate", positive=False),
         audit=audit,
-        amount_exempt=check_amount(
-            raw.get("amount_exempt", ZERO), currency, f"{where}.amount_exempt"
+        amount_exempt=to_cents(
+            check_amount(raw.get("amount_exempt", Decimal(0)), currency, f"{where}.amount_exempt")
         ),
         custom_fields=MappingProxyType(dict(raw.get("custom_fields", {}))),
         **{name: raw[name] for name in TAX_OPTIONAL_FIELDS if name in raw},
@@ -313,7 +321,7 @@ def _new_taxation_item(
 
 
 def apply_payment(
-    items: tuple[DebitMemoItem, ...], amount: Decimal, user_id: str, now
+    items: tuple[DebitMemoItem, ...], amount: int, user_id: str, now
 ) -> tuple[DebitMemoItem, ...]:
     """Spread a payment over the items in order: each item's subtotal, then its taxes."""
     paid_items = []

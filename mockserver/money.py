@@ -26,6 +26,7 @@ MAX_AMOUNT = Decimal(10) ** 12
 MAX_QUANTITY = Decimal(10) ** 9
 QUANTITY_PLACES = 6
 ZERO = Decimal(0)
+CENT = 100
 
 
 def check_currency(value: str, parameter: str = "currency") -> str:
@@ -72,6 +73,28 @@ def _check_finite_range(value: Decimal, parameter: str, positive: bool, limit: D
         raise InvalidParameter(parameter, f"'{parameter}' must be {bound}")
     if value >= limit:
         raise InvalidParameter(parameter, f"'{parameter}' must be less than {limit}")
+
+
+def to_cents(value: Decimal) -> int:
+    """An amount (already checked to have at most two decimal places) in hundredths.
+
+    Records keep money as integer hundredths of the currency unit, whatever the
+    currency: exact, small in memory, fast to add and compare.
+    """
+    return int(value * CENT)
+
+
+def from_cents(cents: int) -> Decimal:
+    return Decimal(cents) / CENT
+
+
+def cents_to_json(cents: int) -> int | float:
+    """A JSON number for hundredths: ``10`` for 1000, ``0.3`` for 30.
+
+    Exact: ``int / int`` is correctly rounded, and amounts have at most 14 digits.
+    """
+    whole, part = divmod(cents, CENT)
+    return whole if part == 0 else cents / CENT
 
 
 def to_json_number(value: Decimal) -> int | float:

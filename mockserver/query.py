@@ -21,12 +21,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InvalidParameter
-from .money import to_json_number
+from .money import CENT, cents_to_json, to_json_number
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 99
 OPERATORS = ("EQ", "NE", "LT", "GT", "LE", "GE", "SW", "IN")
 ORDERED_OPERATORS = frozenset({"LT", "GT", "LE", "GE"})
+KIND_NAMES = {"money": "number"}
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 SORT_PATTERN = re.compile(r"(?P<field>[A-Za-z_]+)\.(?P<order>asc|desc)")
 FILTER_PATTERN = re.compile(r"(?P<field>[A-Za-z_\[\]]+)\.(?P<op>[A-Z]+):(?P<value>.*)", re.S)
@@ -37,7 +38,7 @@ class Field:
     """A field that ``filter[]`` and ``sort[]`` may name, with its type."""
 
     name: str
-    kind: str  # string | number | date | datetime | boolean
+    kind: str  # string | number | money (in hundredths) | date | datetime | boolean
     get: Callable[[Any, date], Any]
 
 
@@ -155,11 +156,11 @@ def typed_value(field: Field, raw: str, parameter: str):
     if raw == "null":
         return None
     try:
-        if field.kind == "number":
+        if field.kind in ("number", "money"):
             number = Decimal(raw)
             if not number.is_finite():
                 raise ValueError
-            return number
+            return number * CENT if field.kind == "money" else number
         if field.kind == "boolean":
             return {"true": True, "false": False}[raw]
         if field.kind == "date":
@@ -170,7 +171,8 @@ def typed_value(field: Field, raw: str, parameter: str):
             return parse_datetime(raw)
     except (ValueError, KeyError, InvalidOperation):
         raise InvalidParameter(
-            parameter, f"'{raw}' is not a valid {field.kind} for '{field.name}'"
+            parameter,
+            f"'{raw}' is not a valid {KIND_NAMES.get(field.kind, field.kind)} for '{field.name}'",
         ) from None
     return raw
 
@@ -246,7 +248,7 @@ def encode_cursor(terms: list[SortTerm], record, today: date) -> str:
                     "field": term.field.name,
                     "order": "DESC" if term.descending else "ASC",
                 },
-                "value": _json_value(value),
+                "value": _json_value(value, term.field.kind),
             }
         )
     return base64.b64encode(json.dumps(rows, separators=(",", ":")).encode()).decode()
@@ -272,7 +274,9 @@ def decode_cursor(token: str, terms: list[SortTerm]) -> list:
     return values
 
 
-def _json_value(value):
+def _json_value(value, kind: str):
+    if kind == "money" and value is not None:
+        return cents_to_json(value)
     if isinstance(value, Decimal):
         return to_json_number(value)
     if isinstance(value, (date, datetime)):

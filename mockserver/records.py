@@ -3,7 +3,9 @@ debit memos with their items and taxation items.
 
 Records are immutable. A change makes a new record and the store swaps it in
 under its lock, so a reader always sees one consistent version of a memo
-without taking a lock. Attribute names are Zuora's field names.
+without taking a lock. Attribute names are Zuora's field names. Money is in
+integer hundredths of the currency unit (see ``money.to_cents``); quantities,
+unit amounts and tax rates are Decimals.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-
-from .money import ZERO
 
 EMPTY = MappingProxyType({})
 
@@ -100,7 +100,7 @@ def payment_term_days(payment_terms: str) -> int:
 class TaxationItem:
     id: str
     name: str
-    amount: Decimal
+    amount: int  # money: hundredths of the currency unit (see money.to_cents)
     tax_code: str
     tax_date: date
     tax_rate: Decimal
@@ -111,15 +111,15 @@ class TaxationItem:
     tax_inclusive: bool = False
     jurisdiction: str | None = None
     location_code: str | None = None
-    amount_exempt: Decimal = ZERO
+    amount_exempt: int = 0
     source_tax_item_id: str | None = None
     sales_tax_payable_account: str | None = None
     on_account_account: str | None = None
     custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
-    amount_paid: Decimal = ZERO
+    amount_paid: int = 0
 
     @property
-    def remaining_balance(self) -> Decimal:
+    def remaining_balance(self) -> int:
         return self.amount - self.amount_paid
 
 
@@ -127,14 +127,14 @@ class TaxationItem:
 class DebitMemoItem:
     id: str
     debit_memo_id: str
-    amount: Decimal
+    amount: int
     unit_amount: Decimal
     quantity: Decimal
     service_start: date
     audit: Audit
     tax_inclusive: bool = False
     taxation_items: tuple[TaxationItem, ...] = ()
-    subtotal_paid: Decimal = ZERO
+    subtotal_paid: int = 0
     name: str | None = None
     description: str | None = None
     sku: str | None = None
@@ -155,17 +155,17 @@ class DebitMemoItem:
     custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
 
     @property
-    def tax(self) -> Decimal:
-        return sum((t.amount for t in self.taxation_items), ZERO)
+    def tax(self) -> int:
+        return sum(t.amount for t in self.taxation_items)
 
     @property
-    def subtotal(self) -> Decimal:
+    def subtotal(self) -> int:
         return self.amount - self.tax if self.tax_inclusive else self.amount
 
     @property
-    def remaining_balance(self) -> Decimal:
+    def remaining_balance(self) -> int:
         """What is still owed on the item: its subtotal and its taxes."""
-        unpaid_tax = sum((t.remaining_balance for t in self.taxation_items), ZERO)
+        unpaid_tax = sum(t.remaining_balance for t in self.taxation_items)
         return self.subtotal - self.subtotal_paid + unpaid_tax
 
 
@@ -207,19 +207,19 @@ class DebitMemo:
     posted_by_id: str | None = None
     posted_time: datetime | None = None
     canceled_time: datetime | None = None
-    amount_refunded: Decimal = ZERO
+    amount_refunded: int = 0
     # Derived totals, kept on the record so listing and sorting stay cheap.
-    subtotal: Decimal = field(default=ZERO)
-    tax: Decimal = field(default=ZERO)
-    total: Decimal = field(default=ZERO)
-    amount_paid: Decimal = ZERO
+    subtotal: int = 0
+    tax: int = 0
+    total: int = 0
+    amount_paid: int = 0
 
     @property
-    def remaining_balance(self) -> Decimal:
+    def remaining_balance(self) -> int:
         return self.total - self.amount_paid - self.amount_refunded
 
     @property
-    def balance(self) -> Decimal:
+    def balance(self) -> int:
         return self.remaining_balance
 
     @property
@@ -236,6 +236,6 @@ class DebitMemo:
 
 def with_totals(memo: DebitMemo) -> DebitMemo:
     """The memo with subtotal, tax and total summed from its items."""
-    subtotal = sum((i.subtotal for i in memo.items), ZERO)
-    tax = sum((i.tax for i in memo.items), ZERO)
+    subtotal = sum(i.subtotal for i in memo.items)
+    tax = sum(i.tax for i in memo.items)
     return replace(memo, subtotal=subtotal, tax=tax, total=subtotal + tax)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from faker import Faker
 
 from .lifecycle import apply_payment
-from .money import MINOR_UNITS, ZERO
+from .money import MINOR_UNITS, ZERO, from_cents, to_cents
 from .records import (
     Account,
     Address,
@@ -271,7 +271,7 @@ class _Generator:
             amount = memo.total
         else:
             share = Decimal(self.random.randint(10, 90)) / 100
-            amount = _round(memo.total * share, places)
+            amount = to_cents(_round(from_cents(memo.total) * share, places))
         if amount <= 0:
             return memo
         when = min(posted + timedelta(days=self.random.randint(1, 20)), self.horizon)
@@ -290,6 +290,7 @@ class _Generator:
         unit_amount = _round(Decimal(str(rnd.uniform(low, high))) * EXCHANGE[currency], places)
         quantity = Decimal(rnd.randint(qmin, qmax))
         amount = unit_amount * quantity
+        amount_cents = to_cents(amount)
         taxes = ()
         tax_inclusive = False
         if rnd.random() < 0.7:
@@ -300,7 +301,7 @@ class _Generator:
                 TaxationItem(
                     id=ids.new_id(),
                     name=tax_name,
-                    amount=_tax(amount, rate, inclusive, places),
+                    amount=to_cents(_tax(amount, rate, inclusive, places)),
                     tax_code=code,
                     tax_date=day,
                     tax_rate=rate,
@@ -317,7 +318,7 @@ class _Generator:
         return DebitMemoItem(
             id=ids.new_id(),
             debit_memo_id=memo_id,
-            amount=amount,
+            amount=amount_cents,
             unit_amount=unit_amount,
             quantity=quantity,
             service_start=start,

@@ -13,13 +13,14 @@ import hashlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from types import MappingProxyType
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from . import wire
 from .errors import ApiError
-from .money import MINOR_UNITS, ZERO, check_amount, check_quantity, to_json_number
+from .money import CENT, MINOR_UNITS, ZERO, cents_to_json, check_amount, check_quantity, to_cents
 from .records import (
     ITEM_OPTIONAL_FIELDS,
     TAX_OPTIONAL_FIELDS,
@@ -390,10 +391,7 @@ def _memo(store: Store, raw: dict, now: datetime, where: str) -> DebitMemo:
             canceled_time=transitions.get("canceled_time") if raw["state"] == "canceled" else None,
         )
     )
-    paid = sum(
-        (i.subtotal_paid + sum((t.amount_paid for t in i.taxation_items), ZERO) for i in items),
-        ZERO,
-    )
+    paid = sum(i.subtotal_paid + sum(t.amount_paid for t in i.taxation_items) for i in items)
     memo = replace(memo, amount_paid=paid)
     if paid and memo.state != "open":
         raise ValidationError({f"{where}.amount_paid": ["Only an open memo can have payments."]})
@@ -406,15 +404,15 @@ def _memo(store: Store, raw: dict, now: datetime, where: str) -> DebitMemo:
     if memo.state == "canceled" and memo.canceled_time is None:
         memo = replace(memo, canceled_time=audit.updated_time)
     for name in ("total", "subtotal", "tax", "amount_paid", "balance", "remaining_balance"):
-        if name in raw and raw[name] != getattr(memo, name):
-            computed = to_json_number(getattr(memo, name))
+        if name in raw and raw[name] * CENT != getattr(memo, name):
+            computed = cents_to_json(getattr(memo, name))
             raise ValidationError({f"{where}.{name}": [f"Disagrees with the items: {computed}."]})
     return memo
 
 
 def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
     amount = check_amount(raw["amount"], currency, f"{where}.amount")
-    quantity = check_quantity(raw.get("quantity", 1), f"{where}.quantity")
+    quantity = check_quantity(raw.get("quantity", Decimal(1)), f"{where}.quantity")
     unit_amount = raw.get("unit_amount", amount / quantity)
     if unit_amount * quantity != amount:
         raise ValueError(f"{where}: amount must equal unit_amount * quantity")
@@ -422,24 +420,34 @@ def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
         TaxationItem(
             id=tax["id"],
             name=tax["name"],
-            amount=check_amount(tax["amount"], currency, f"{where}.taxation_items[{n}].amount"),
-            amount_paid=tax["amount_paid"],
+            amount=to_cents(
+                check_amount(tax["amount"], currency, f"{where}.taxation_items[{n}].amount")
+            ),
+            amount_paid=to_cents(
+                check_amount(
+                    tax["amount_paid"], currency, f"{where}.taxation_items[{n}].amount_paid"
+                )
+            ),
             tax_code=tax["tax_code"],
             tax_date=tax["tax_date"],
             tax_rate=tax["tax_rate"],
-            amount_exempt=tax["amount_exempt"],
+            amount_exempt=to_cents(
+                check_amount(
+                    tax["amount_exempt"], currency, f"{where}.taxation_items[{n}].amount_exempt"
+                )
+            ),
             audit=_audit(tax, now, store.api_user_id),
             custom_fields=MappingProxyType(tax.get("custom_fields", {})),
             **{k: tax[k] for k in TAX_OPTIONAL_FIELDS if k in tax},
         )
         for n, tax in enumerate(raw["taxation_items"])
     )
-    if any(not ZERO <= t.amount_paid <= t.amount for t in taxes):
+    if any(t.amount_paid > t.amount for t in taxes):
         raise ValueError(f"{where}: a taxation item's amount_paid must be from 0 to its amount")
     item = DebitMemoItem(
         id=raw["id"],
         debit_memo_id=memo_id,
-        amount=amount,
+        amount=to_cents(amount),
         unit_amount=unit_amount,
         quantity=quantity,
         service_start=raw["service_start"],
@@ -451,9 +459,10 @@ def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
     )
     if item.subtotal < 0:
         raise ValueError(f"{where}: taxes of a tax-inclusive item exceed its amount")
-    unpaid_tax = sum((t.remaining_balance for t in taxes), ZERO)
-    remaining = raw.get("remaining_balance", item.subtotal + unpaid_tax)
+    unpaid_tax = sum(t.remaining_balance for t in taxes)
+    remaining = raw.get("remaining_balance")
+    remaining = item.subtotal + unpaid_tax if remaining is None else remaining * CENT
     subtotal_paid = item.subtotal - (remaining - unpaid_tax)
-    if not ZERO <= subtotal_paid <= item.subtotal:
+    if subtotal_paid != int(subtotal_paid) or not 0 <= subtotal_paid <= item.subtotal:
         raise ValueError(f"{where}: remaining_balance is out of range")
-    return replace(item, subtotal_paid=subtotal_paid)
+    return replace(item, subtotal_paid=int(subtotal_paid))

@@ -11,9 +11,7 @@ import random
 import threading
 from bisect import bisect_left, insort
 from collections.abc import Iterator
-from decimal import Decimal
 
-from .money import ZERO
 from .records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
 
 SortKey = tuple[int, str]
@@ -95,7 +93,7 @@ class Store:
         self.items: dict[str, DebitMemoItem] = {}
         self.memo_order = SortedIndex()
         self.item_order = SortedIndex()
-        self.open_balance_by_account: dict[str, Decimal] = {}
+        self.open_balance_by_account: dict[str, int] = {}  # hundredths
         self.last_memo_number = 0
 
     # -- accounts -------------------------------------------------------------
@@ -105,7 +103,7 @@ class Store:
     ) -> None:
         self.accounts[account.id] = account
         self.account_ids_by_number[account.account_number] = account.id
-        self.open_balance_by_account.setdefault(account.id, ZERO)
+        self.open_balance_by_account.setdefault(account.id, 0)
         for contact in contacts:
             self.contacts[contact.id] = contact
         for method in methods:
@@ -119,8 +117,8 @@ class Store:
             return self.accounts.get(found) if found else None
         return None
 
-    def remaining_debit_memo_balance(self, account_id: str) -> Decimal:
-        return self.open_balance_by_account.get(account_id, ZERO)
+    def remaining_debit_memo_balance(self, account_id: str) -> int:
+        return self.open_balance_by_account.get(account_id, 0)
 
     # -- debit memos ----------------------------------------------------------
 
@@ -174,7 +172,7 @@ class Store:
         if memo.state == "open":
             balances = self.open_balance_by_account
             balances[memo.account_id] = (
-                balances.get(memo.account_id, ZERO) + sign * memo.remaining_balance
+                balances.get(memo.account_id, 0) + sign * memo.remaining_balance
             )
 
     # -- copies ---------------------------------------------------------------

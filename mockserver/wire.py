@@ -12,7 +12,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from .money import ZERO, to_json_number
+from .money import cents_to_json, to_json_number
 from .records import (
     Account,
     Audit,
@@ -71,7 +71,7 @@ def debit_memo(memo: DebitMemo, today: date) -> dict:
     wire["pay"] = memo.pay
     wire["currency"] = memo.currency
     wire["debit_memo_number"] = memo.debit_memo_number
-    wire["amount_refunded"] = to_json_number(memo.amount_refunded)
+    wire["amount_refunded"] = cents_to_json(memo.amount_refunded)
     transitions = {}
     if memo.posted_time is not None:
         transitions["posted_time"] = memo.posted_time.isoformat()
@@ -81,13 +81,13 @@ def debit_memo(memo: DebitMemo, today: date) -> dict:
     if memo.posted_by_id is not None:
         wire["posted_by_id"] = memo.posted_by_id
     wire["state"] = memo.state
-    remaining = to_json_number(memo.remaining_balance)
-    wire["total"] = to_json_number(memo.total)
-    wire["subtotal"] = to_json_number(memo.subtotal)
-    wire["tax"] = to_json_number(memo.tax)
+    remaining = cents_to_json(memo.remaining_balance)
+    wire["total"] = cents_to_json(memo.total)
+    wire["subtotal"] = cents_to_json(memo.subtotal)
+    wire["tax"] = cents_to_json(memo.tax)
     wire["balance"] = remaining
     wire["remaining_balance"] = remaining
-    wire["amount_paid"] = to_json_number(memo.amount_paid)
+    wire["amount_paid"] = cents_to_json(memo.amount_paid)
     wire["paid"] = memo.paid
     wire["past_due"] = memo.past_due(today)
     wire["bill_to_id"] = memo.bill_to_id
@@ -99,17 +99,17 @@ def debit_memo(memo: DebitMemo, today: date) -> dict:
 def _item_common(item: DebitMemoItem) -> dict:
     wire = _head(item.id, item.audit)
     wire["custom_fields"] = dict(item.custom_fields)
-    wire["amount"] = to_json_number(item.amount)
-    wire["subtotal"] = to_json_number(item.subtotal)
+    wire["amount"] = cents_to_json(item.amount)
+    wire["subtotal"] = cents_to_json(item.subtotal)
     wire["quantity"] = to_json_number(item.quantity)
     wire["service_start"] = item.service_start.isoformat()
     if item.service_end is not None:
         wire["service_end"] = item.service_end.isoformat()
     wire["discount_item"] = False
     wire["tax_inclusive"] = item.tax_inclusive
-    wire["remaining_balance"] = to_json_number(item.remaining_balance)
+    wire["remaining_balance"] = cents_to_json(item.remaining_balance)
     wire["unit_amount"] = to_json_number(item.unit_amount)
-    wire["tax"] = to_json_number(item.tax)
+    wire["tax"] = cents_to_json(item.tax)
     _put_optional(wire, item, OPTIONAL_ITEM_TEXT)
     if item.document_item_date is not None:
         wire["document_item_date"] = item.document_item_date.isoformat()
@@ -137,21 +137,21 @@ def taxation_item(tax: TaxationItem) -> dict:
     wire = _head(tax.id, tax.audit)
     wire["custom_fields"] = dict(tax.custom_fields)
     wire["name"] = tax.name
-    wire["amount"] = to_json_number(tax.amount)
+    wire["amount"] = cents_to_json(tax.amount)
     wire["tax_code"] = tax.tax_code
     wire["tax_date"] = tax.tax_date.isoformat()
     wire["tax_rate"] = to_json_number(tax.tax_rate)
-    wire["amount_exempt"] = to_json_number(tax.amount_exempt)
-    wire["remaining_balance"] = to_json_number(tax.remaining_balance)
+    wire["amount_exempt"] = cents_to_json(tax.amount_exempt)
+    wire["remaining_balance"] = cents_to_json(tax.remaining_balance)
     wire["amount_credited"] = 0
-    wire["amount_paid"] = to_json_number(tax.amount_paid)
+    wire["amount_paid"] = cents_to_json(tax.amount_paid)
     wire["amount_refunded"] = 0
     wire["tax_inclusive"] = tax.tax_inclusive
     _put_optional(wire, tax, OPTIONAL_TAX_TEXT)
     return wire
 
 
-def account(record: Account, remaining_debit_memo_balance=ZERO) -> dict:
+def account(record: Account, remaining_debit_memo_balance: int = 0) -> dict:
     wire = _head(record.id, record.audit)
     wire["custom_fields"] = {}
     wire["account_number"] = record.account_number
@@ -168,7 +168,7 @@ def account(record: Account, remaining_debit_memo_balance=ZERO) -> dict:
     wire["currency"] = record.currency
     wire["sales_rep"] = record.sales_rep
     wire["enabled"] = record.enabled
-    wire["remaining_debit_memo_balance"] = to_json_number(remaining_debit_memo_balance)
+    wire["remaining_debit_memo_balance"] = cents_to_json(remaining_debit_memo_balance)
     wire["remaining_invoice_balance"] = 0
     wire["remaining_credit_memo_balance"] = 0
     wire["remaining_payment_balance"] = 0
