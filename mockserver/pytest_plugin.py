@@ -3,61 +3,116 @@
 ``zuora_mock`` is a running sandbox: one server per test session (per
 pytest-xdist worker), on a free port in the test process, reset before each
 test. With ``--zuora-mock-url`` the fixtures use an already running sandbox
-instead, and each worker works in its own tenant (the sandbox must run with
-``--tenants per-token``), so parallel workers never see each other's data.
+instead; when it runs with ``--tenants per-token`` each worker of each run
+works in a tenant of its own, so parallel workers and parallel CI jobs never
+see each other's data.
+
+Settings come from the command line or the ini file (``zuora_mock_url``,
+``zuora_mock_seed``, ``zuora_mock_fixtures``, ``zuora_mock_token``,
+``zuora_mock_admin_token``); the command line wins.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 import requests
 
-from .app import create_app
-from .config import Config
-from .server import RunningServer, start_in_thread
+SETTINGS = (
+    (
+        "url",
+        "URL of a running sandbox to use instead of starting one (e.g. http://localhost:8080).",
+    ),
+    ("seed", "Seed of the generated data of the sandbox the plugin starts (default 42)."),
+    ("fixtures", "Snapshot file (JSON or YAML) the sandbox the plugin starts loads."),
+    ("token", "Bearer token of the fixtures (default: one per run and xdist worker)."),
+    ("admin-token", "Admin token of the external sandbox's control plane, if it has one."),
+)
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("zuora_mock", "Zuora debit memo sandbox")
-    for name, help_text in (
-        (
-            "url",
-            "URL of a running sandbox to use instead of starting one (e.g. http://localhost:8080).",
-        ),
-        ("seed", "Seed of the sandbox's generated data (default 42)."),
-        ("fixtures", "Snapshot file to load instead of generated data."),
-        ("token", "Bearer token the fixtures use (default: one per xdist worker)."),
-    ):
-        group.addoption(f"--zuora-mock-{name}", dest=f"zuora_mock_{name}", help=help_text)
-        parser.addini(f"zuora_mock_{name}", help_text)
+    for name, help_text in SETTINGS:
+        key = f"zuora_mock_{name.replace('-', '_')}"
+        group.addoption(f"--zuora-mock-{name}", dest=key, help=help_text)
+        parser.addini(key, help_text)
 
 
-def _setting(config, name: str) -> str | None:
-    return config.getoption(f"zuora_mock_{name}") or config.getini(f"zuora_mock_{name}") or None
+def _setting(config: pytest.Config, name: str) -> str | None:
+    key = f"zuora_mock_{name}"
+    return config.getoption(key) or config.getini(key) or None
+
+
+def _fixtures_file(config: pytest.Config) -> str | None:
+    """The fixtures file: relative to the working directory on the command
+    line, relative to the ini file's folder in the ini file."""
+    given = config.getoption("zuora_mock_fixtures")
+    if given:
+        return given
+    in_ini = config.getini("zuora_mock_fixtures")
+    if not in_ini:
+        return None
+    return str(Path(config.inipath).parent / in_ini) if config.inipath else in_ini
+
+
+def _seed(config: pytest.Config) -> int:
+    seed = _setting(config, "seed") or "42"
+    try:
+        return int(seed)
+    except ValueError:
+        raise pytest.UsageError(f"zuora_mock_seed must be an integer, not {seed!r}") from None
+
+
+def _worker() -> str | None:
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _token(config: pytest.Config) -> str:
+    """One token per run and worker, so that runs sharing a sandbox stay apart."""
+    given = _setting(config, "token")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:12]
+    token = given or f"pytest-{run}"
+    worker = _worker()
+    return f"{token}-{worker}" if worker else token
 
 
 class ZuoraMock:
-    """A handle on a running sandbox, through its control plane."""
+    """A handle on a running sandbox, through its control plane.
 
-    def __init__(self, root: str, token: str, tenant: str | None):
+    ``tenant`` is set when the sandbox keeps tenants apart: every control
+    plane call then addresses this tenant only.
+    """
+
+    def __init__(self, root: str, token: str, admin_token: str | None = None):
         self.root = root.rstrip("/")
         self.url = f"{self.root}/v2"
         self.token = token
-        self.tenant = tenant
+        self.tenant: str | None = None
         self._admin = requests.Session()
+        if admin_token:
+            self._admin.headers["Authorization"] = f"Bearer {admin_token}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a Zuora client must send to land in this sandbox's data."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.tenant is not None:
+            headers["Zuora-Entity-Ids"] = self.tenant
+        return headers
 
     def _admin_call(self, method: str, path: str, **kwargs):
-        params = dict(kwargs.pop("params", {}) or {})
+        params = dict(kwargs.pop("params", None) or {})
         if self.tenant is not None:
             params["tenant"] = self.tenant
         response = self._admin.request(
-            method, f"{self.root}/__mock/{path}", params=params, **kwargs
+            method, f"{self.root}/__mock/{path}", params=params, timeout=30, **kwargs
         )
         if response.status_code >= 400:
             raise AssertionError(
@@ -66,6 +121,7 @@ class ZuoraMock:
         return response.json() if response.content else None
 
     def reset(self) -> None:
+        """Back to the start-up data; journal, idempotency keys and runtime faults cleared."""
         self._admin_call("POST", "reset")
 
     def add_fault(self, **rule) -> str:
@@ -90,69 +146,111 @@ class ZuoraMock:
 
     @property
     def state(self) -> dict:
+        """The whole store, in the snapshot format of ``GET /__mock/state``."""
         return self._admin_call("GET", "state")
 
     def load(self, snapshot: dict) -> None:
+        """Replace the store with a snapshot (until the next reset)."""
         self._admin_call("PUT", "state", json=snapshot)
 
-    def set_clock(self, when: datetime | str) -> None:
-        now = when.isoformat() if isinstance(when, datetime) else when
-        self._admin_call("PUT", "clock", json={"now": now})
+    def set_clock(self, when: datetime | date | str) -> None:
+        """Set the sandbox's "now"; a naive datetime or a date is taken as UTC."""
+        self._admin_call("PUT", "clock", json={"now": _instant(when)})
 
     def reset_clock(self) -> None:
         self._admin_call("DELETE", "clock")
+
+    def config(self) -> dict:
+        """The sandbox's effective configuration."""
+        return self._admin_call("GET", "config")
+
+
+def _instant(when: datetime | date | str) -> str:
+    if isinstance(when, str):
+        return when
+    if not isinstance(when, datetime):
+        when = datetime(when.year, when.month, when.day)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.isoformat()
 
 
 class ZuoraClient(requests.Session):
     """A ``requests.Session`` whose relative paths resolve against the sandbox's ``/v2``."""
 
-    def __init__(self, base_url: str, token: str):
+    def __init__(self, base_url: str, headers: dict[str, str]):
         super().__init__()
         self.base_url = base_url.rstrip("/") + "/"
-        self.headers["Authorization"] = f"Bearer {token}"
+        self.headers.update(headers)
 
     def request(self, method, url, *args, **kwargs):
         if not url.startswith(("http://", "https://")):
             url = urljoin(self.base_url, url.lstrip("/"))
+        kwargs.setdefault("timeout", 30)
         return super().request(method, url, *args, **kwargs)
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _use_external(mock: ZuoraMock) -> None:
+    """Work in a tenant of our own when the sandbox has tenants; a shared
+    sandbox is only safe for a single worker."""
+    try:
+        tenants = mock.config()["tenants"]
+    except requests.ConnectionError as error:
+        pytest.fail(f"zuora_mock: no sandbox answers at {mock.root}: {error}", pytrace=False)
+    if tenants == "per-token":
+        mock.tenant = mock.token
+    elif int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail(
+            f"{mock.root} keeps one shared store, so parallel workers would see each "
+            "other's data: start it with --tenants per-token (MOCKSERVER_TENANTS=per-token)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
-def zuora_mock_session(pytestconfig) -> Iterator[ZuoraMock]:
-    """The session's sandbox: an external one, or one started here."""
-    token = _setting(pytestconfig, "token") or f"pytest-{_worker()}"
+def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
+    """The session's sandbox: an external one, or one started in this process."""
+    token = _token(pytestconfig)
     url = _setting(pytestconfig, "url")
     if url:
-        yield ZuoraMock(url, token, tenant=token)
+        mock = ZuoraMock(url, token, admin_token=_setting(pytestconfig, "admin_token"))
+        _use_external(mock)
+        yield mock
         return
-    seed = _setting(pytestconfig, "seed")
+    # Imported here: pytest loads this plugin in every session where the
+    # package is installed, and the app (Flask, Faker, ...) takes a good part
+    # of a second to import that sessions without these fixtures should not pay.
+    from .app import create_app
+    from .config import Config, ConfigError
+    from .server import start_in_thread
+
     config = Config(
         port=0,
-        seed=int(seed) if seed else 42,
-        fixtures=_setting(pytestconfig, "fixtures"),
+        seed=_seed(pytestconfig),
+        fixtures=_fixtures_file(pytestconfig),
         threads=16,
         log_requests=False,
     )
-    running: RunningServer = start_in_thread(create_app(config), port=0, threads=config.threads)
     try:
-        yield ZuoraMock(running.url, token, tenant=None)
+        app = create_app(config)
+    except ConfigError as error:
+        pytest.fail(f"zuora_mock: {error}", pytrace=False)
+    running = start_in_thread(app, port=0, threads=config.threads)
+    try:
+        yield ZuoraMock(running.url, token)
     finally:
         running.stop()
 
 
 @pytest.fixture
-def zuora_mock(zuora_mock_session) -> ZuoraMock:
+def zuora_mock(zuora_mock_session: ZuoraMock) -> ZuoraMock:
     """A running sandbox, reset to its start-up state before the test."""
     zuora_mock_session.reset()
     return zuora_mock_session
 
 
 @pytest.fixture
-def zuora_client(zuora_mock) -> Iterator[ZuoraClient]:
+def zuora_client(zuora_mock: ZuoraMock) -> Iterator[ZuoraClient]:
     """A ``requests.Session`` with a bearer token; ``zuora_client.get("/debit_memos")``."""
-    with ZuoraClient(zuora_mock.url, zuora_mock.token) as client:
+    with ZuoraClient(zuora_mock.url, zuora_mock.headers) as client:
         yield client
