@@ -38,7 +38,11 @@ MEMO_FIELDS = _fields(
         "date": ["due_date", "document_date"],
         "boolean": ["paid", "pay", "transfer_to_accounting", "exclude_from_auto_apply_rules"],
     },
-    {"past_due": Field("past_due", "boolean", lambda memo, today: memo.past_due(today))},
+    {
+        "past_due": Field(
+            "past_due", "boolean", lambda memo, today: memo.past_due(today), indexable=False
+        )
+    },
 )  # fmt: skip
 
 ITEM_FIELDS = _fields(

@@ -24,13 +24,16 @@ from .errors import (
 )
 from .money import check_amount, check_quantity, from_cents, to_cents
 from .records import (
-    ITEM_OPTIONAL_FIELDS,
-    TAX_OPTIONAL_FIELDS,
+    ITEM_EXTRA_FIELDS,
+    ITEM_SLOT_FIELDS,
+    TAX_EXTRA_FIELDS,
+    TAX_SLOT_FIELDS,
     Account,
     Audit,
     DebitMemo,
     DebitMemoItem,
     TaxationItem,
+    optional_fields,
     with_totals,
 )
 from .store import Store
@@ -255,8 +258,7 @@ def _new_item(
         audit=audit,
         tax_inclusive=raw.get("tax_inclusive", False),
         taxation_items=taxes,
-        custom_fields=MappingProxyType(dict(raw.get("custom_fields", {}))),
-        **{name: raw[name] for name in ITEM_OPTIONAL_FIELDS if name in raw},
+        **optional_fields(raw, ITEM_SLOT_FIELDS, ITEM_EXTRA_FIELDS),
     )
     if item.subtotal < 0:
         raise InvalidParameter(
@@ -315,8 +317,7 @@ def _new_taxation_item(
         amount_exempt=to_cents(
             check_amount(raw.get("amount_exempt", Decimal(0)), currency, f"{where}.amount_exempt")
         ),
-        custom_fields=MappingProxyType(dict(raw.get("custom_fields", {}))),
-        **{name: raw[name] for name in TAX_OPTIONAL_FIELDS if name in raw},
+        **optional_fields(raw, TAX_SLOT_FIELDS, TAX_EXTRA_FIELDS),
     )
 
 
@@ -324,6 +325,11 @@ def apply_payment(
     items: tuple[DebitMemoItem, ...], amount: int, user_id: str, now
 ) -> tuple[DebitMemoItem, ...]:
     """Spread a payment over the items in order: each item's subtotal, then its taxes."""
+    audits = {}  # records that shared an audit before share the new one
+
+    def touched(audit: Audit) -> Audit:
+        return audits.setdefault(id(audit), audit.touched(user_id, now))
+
     paid_items = []
     left = amount
     for item in items:
@@ -337,9 +343,7 @@ def apply_payment(
             to_tax = min(left, tax.remaining_balance)
             left -= to_tax
             taxes.append(
-                replace(
-                    tax, amount_paid=tax.amount_paid + to_tax, audit=tax.audit.touched(user_id, now)
-                )
+                replace(tax, amount_paid=tax.amount_paid + to_tax, audit=touched(tax.audit))
                 if to_tax
                 else tax
             )
@@ -348,7 +352,7 @@ def apply_payment(
                 item,
                 subtotal_paid=item.subtotal_paid + to_subtotal,
                 taxation_items=tuple(taxes),
-                audit=item.audit.touched(user_id, now),
+                audit=touched(item.audit),
             )
         )
     return tuple(paid_items)

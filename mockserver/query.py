@@ -35,11 +35,15 @@ FILTER_PATTERN = re.compile(r"(?P<field>[A-Za-z_\[\]]+)\.(?P<op>[A-Z]+):(?P<valu
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A field that ``filter[]`` and ``sort[]`` may name, with its type."""
+    """A field that ``filter[]`` and ``sort[]`` may name, with its type.
+
+    ``indexable`` fields don't depend on the day, so the store can keep them sorted.
+    """
 
     name: str
     kind: str  # string | number | money (in hundredths) | date | datetime | boolean
-    get: Callable[[Any, date], Any]
+    get: Callable[[Any, date | None], Any]
+    indexable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +286,22 @@ def _json_value(value, kind: str):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+def index_key(field: Field) -> Callable[[Any], tuple]:
+    """A record's key in a store index sorted by ``field``, then by id."""
+    get = field.get
+
+    def key(record) -> tuple:
+        value = get(record, None)
+        return (False, 0, record.id) if value is None else (True, value, record.id)
+
+    return key
+
+
+def start_key(value, record_id: str) -> tuple:
+    """The index key of a cursor's row."""
+    return (False, 0, record_id) if value is None else (True, value, record_id)
 
 
 def page_after(

@@ -110,17 +110,16 @@ class TaxationItem:
     tax_rate_type: str | None = None
     tax_inclusive: bool = False
     jurisdiction: str | None = None
-    location_code: str | None = None
     amount_exempt: int = 0
-    source_tax_item_id: str | None = None
-    sales_tax_payable_account: str | None = None
-    on_account_account: str | None = None
-    custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
     amount_paid: int = 0
+    extras: MappingProxyType = field(default_factory=lambda: EMPTY)  # TAX_EXTRA_FIELDS
 
     @property
     def remaining_balance(self) -> int:
         return self.amount - self.amount_paid
+
+    def __getattr__(self, name: str):
+        return _extra(self, name, TAX_EXTRA_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +140,10 @@ class DebitMemoItem:
     service_end: date | None = None
     unit_of_measure: str | None = None
     tax_code: str | None = None
-    accounting_code: str | None = None
-    deferred_revenue_account: str | None = None
-    recognized_revenue_account: str | None = None
-    accounts_receivable_account: str | None = None
-    on_account_account: str | None = None
-    revenue_recognition_rule_name: str | None = None
-    booking_reference: str | None = None
-    price_id: str | None = None
-    purchase_order_number: str | None = None
-    invoice_item_id: str | None = None
-    document_item_date: datetime | None = None
-    custom_fields: MappingProxyType = field(default_factory=lambda: EMPTY)
+    extras: MappingProxyType = field(default_factory=lambda: EMPTY)  # ITEM_EXTRA_FIELDS
+
+    def __getattr__(self, name: str):
+        return _extra(self, name, ITEM_EXTRA_FIELDS)
 
     @property
     def tax(self) -> int:
@@ -169,17 +160,47 @@ class DebitMemoItem:
         return self.subtotal - self.subtotal_paid + unpaid_tax
 
 
-# Optional attributes that requests and snapshots set by name, as they are.
-ITEM_OPTIONAL_FIELDS = (
-    "name", "description", "sku", "unit_of_measure", "tax_code", "accounting_code",
-    "deferred_revenue_account", "recognized_revenue_account", "accounts_receivable_account",
-    "on_account_account", "revenue_recognition_rule_name", "booking_reference", "price_id",
-    "purchase_order_number", "invoice_item_id", "service_end", "document_item_date",
+# Optional attributes that requests and snapshots set by name. The common ones
+# are slots; the rarely set ones live in the record's ``extras`` mapping, which
+# keeps a 100,000-memo store small, and read as attributes all the same.
+ITEM_SLOT_FIELDS = ("name", "description", "sku", "service_end", "unit_of_measure", "tax_code")
+ITEM_EXTRA_FIELDS = frozenset(
+    {
+        "accounting_code", "deferred_revenue_account", "recognized_revenue_account",
+        "accounts_receivable_account", "on_account_account", "revenue_recognition_rule_name",
+        "booking_reference", "price_id", "purchase_order_number", "invoice_item_id",
+        "document_item_date", "custom_fields",
+    }
 )  # fmt: skip
-TAX_OPTIONAL_FIELDS = (
-    "tax_code_name", "tax_rate_name", "tax_rate_type", "tax_inclusive", "jurisdiction",
-    "location_code", "source_tax_item_id", "sales_tax_payable_account", "on_account_account",
+TAX_SLOT_FIELDS = (
+    "tax_code_name",
+    "tax_rate_name",
+    "tax_rate_type",
+    "tax_inclusive",
+    "jurisdiction",
+)
+TAX_EXTRA_FIELDS = frozenset(
+    {
+        "location_code", "source_tax_item_id", "sales_tax_payable_account",
+        "on_account_account", "custom_fields",
+    }
 )  # fmt: skip
+
+
+def _extra(record, name: str, names: frozenset):
+    if name in names:
+        default = EMPTY if name == "custom_fields" else None
+        return record.extras.get(name, default)
+    raise AttributeError(f"{type(record).__name__!r} object has no attribute {name!r}")
+
+
+def optional_fields(values: dict, slots: tuple[str, ...], extras: frozenset) -> dict:
+    """Constructor arguments for the optional fields ``values`` holds."""
+    arguments = {name: values[name] for name in slots if name in values}
+    extra = {name: values[name] for name in extras if values.get(name)}
+    if extra:
+        arguments["extras"] = MappingProxyType(extra)
+    return arguments
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,13 @@ class _Generator:
         self.faker.seed_instance(seed)
         self.users = [self.store.ids.new_id() for _ in range(3)]
         self.horizon = _end_of(anchor)  # nothing generated happens after this
+        # Equal values share one object: a 100,000-memo store repeats the same
+        # dates, quantities, prices and custom fields many times over.
+        self._shared: dict[tuple[type, object], object] = {}
+        self.regions = {r: MappingProxyType({"Region__c": r}) for r in ("NA", "EMEA", "APAC")}
+
+    def _share(self, value):
+        return self._shared.setdefault((type(value), value), value)
 
     def run(self) -> Store:
         accounts = [self._account(n) for n in range(1, self.profile.accounts + 1)]
@@ -210,7 +217,7 @@ class _Generator:
             age = rnd.randint(terms + 1, 364)
         else:
             age = rnd.randint(0, 364)
-        document_date = self.anchor - timedelta(days=max(age, 1))
+        document_date = self._share(self.anchor - timedelta(days=max(age, 1)))
         created = self._moment(document_date)
         user = rnd.choice(self.users)
         audit = Audit(user, created, user, created)
@@ -229,7 +236,7 @@ class _Generator:
                 sequence_set_id=account.sequence_set_id,
                 currency=account.currency,
                 document_date=document_date,
-                due_date=document_date + timedelta(days=terms),
+                due_date=self._share(document_date + timedelta(days=terms)),
                 payment_terms=account.payment_terms,
                 audit=audit,
                 items=items,
@@ -237,7 +244,7 @@ class _Generator:
                     [None, "Adjustment for the last billing period", "Usage above plan"]
                 ),
                 reason_code=rnd.choice(REASON_CODES),
-                custom_fields=MappingProxyType({"Region__c": rnd.choice(["NA", "EMEA", "APAC"])}),
+                custom_fields=self.regions[rnd.choice(["NA", "EMEA", "APAC"])],
             )
         )
         store.put_memo(self._advance(memo, state, created))
@@ -287,8 +294,10 @@ class _Generator:
         rnd, ids = self.random, self.store.ids
         name, sku, unit, (low, high), (qmin, qmax) = rnd.choice(CHARGES)
         places = MINOR_UNITS[currency]
-        unit_amount = _round(Decimal(str(rnd.uniform(low, high))) * EXCHANGE[currency], places)
-        quantity = Decimal(rnd.randint(qmin, qmax))
+        unit_amount = self._share(
+            _round(Decimal(str(rnd.uniform(low, high))) * EXCHANGE[currency], places)
+        )
+        quantity = self._share(Decimal(rnd.randint(qmin, qmax)))
         amount = unit_amount * quantity
         amount_cents = to_cents(amount)
         taxes = ()
@@ -314,7 +323,7 @@ class _Generator:
                 )
                 for tax_name, code, rate, jurisdiction, inclusive in picked
             )
-        start = day - timedelta(days=rnd.randint(0, 30))
+        start = self._share(day - timedelta(days=rnd.randint(0, 30)))
         return DebitMemoItem(
             id=ids.new_id(),
             debit_memo_id=memo_id,
@@ -322,7 +331,7 @@ class _Generator:
             unit_amount=unit_amount,
             quantity=quantity,
             service_start=start,
-            service_end=start + timedelta(days=rnd.randint(0, 30)),
+            service_end=self._share(start + timedelta(days=rnd.randint(0, 30))),
             audit=audit,
             tax_inclusive=tax_inclusive,
             taxation_items=taxes,

@@ -22,8 +22,10 @@ from . import wire
 from .errors import ApiError
 from .money import CENT, MINOR_UNITS, ZERO, cents_to_json, check_amount, check_quantity, to_cents
 from .records import (
-    ITEM_OPTIONAL_FIELDS,
-    TAX_OPTIONAL_FIELDS,
+    ITEM_EXTRA_FIELDS,
+    ITEM_SLOT_FIELDS,
+    TAX_EXTRA_FIELDS,
+    TAX_SLOT_FIELDS,
     Account,
     Address,
     Audit,
@@ -32,6 +34,7 @@ from .records import (
     DebitMemoItem,
     PaymentMethod,
     TaxationItem,
+    optional_fields,
     with_totals,
 )
 from .store import Store
@@ -437,8 +440,7 @@ def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
                 )
             ),
             audit=_audit(tax, now, store.api_user_id),
-            custom_fields=MappingProxyType(tax.get("custom_fields", {})),
-            **{k: tax[k] for k in TAX_OPTIONAL_FIELDS if k in tax},
+            **optional_fields(tax, TAX_SLOT_FIELDS, TAX_EXTRA_FIELDS),
         )
         for n, tax in enumerate(raw["taxation_items"])
     )
@@ -454,8 +456,7 @@ def _item(memo_id, raw, currency, now, store, where) -> DebitMemoItem:
         audit=_audit(raw, now, store.api_user_id),
         tax_inclusive=raw["tax_inclusive"],
         taxation_items=taxes,
-        custom_fields=MappingProxyType(raw.get("custom_fields", {})),
-        **{k: raw[k] for k in ITEM_OPTIONAL_FIELDS if k in raw},
+        **optional_fields(raw, ITEM_SLOT_FIELDS, ITEM_EXTRA_FIELDS),
     )
     if item.subtotal < 0:
         raise ValueError(f"{where}: taxes of a tax-inclusive item exceed its amount")

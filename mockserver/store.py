@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
 
-SortKey = tuple[int, str]
+SortKey = tuple  # (has a value, the value, id): see ``query.index_key``
+KeyFunction = Callable[[object], SortKey]
 
 
 class SortedIndex:
@@ -42,6 +43,7 @@ class SortedIndex:
             yield keys[position]
 
     def ascending(self, after: SortKey | None = None) -> Iterator[SortKey]:
+        """Keys from the smallest up, starting strictly above ``after``."""
         keys = self._keys
         at = 0 if after is None else bisect_left(keys, after)
         if after is not None and at < len(keys) and keys[at] == after:
@@ -49,18 +51,8 @@ class SortedIndex:
         for position in range(at, len(keys)):
             yield keys[position]
 
-    def copy(self) -> SortedIndex:
-        clone = SortedIndex()
-        clone._keys = list(self._keys)
-        return clone
-
     def __len__(self) -> int:
         return len(self._keys)
-
-
-def order_key(record: DebitMemo | DebitMemoItem) -> SortKey:
-    """The default order of lists: ``updated_time``, then ``id``."""
-    return (int(record.audit.updated_time.timestamp()), record.id)
 
 
 class IdFactory:
@@ -90,9 +82,10 @@ class Store:
         self.payment_methods: dict[str, PaymentMethod] = {}
         self.memos: dict[str, DebitMemo] = {}
         self.memo_ids_by_number: dict[str, str] = {}
-        self.items: dict[str, DebitMemoItem] = {}
-        self.memo_order = SortedIndex()
-        self.item_order = SortedIndex()
+        # Built on first use and then kept in step: a store that never lists
+        # items, or never sorts by a field, doesn't pay for its index.
+        self._items: dict[str, DebitMemoItem] | None = None
+        self._indexes: dict[tuple[str, str], tuple[KeyFunction, SortedIndex]] = {}
         self.open_balance_by_account: dict[str, int] = {}  # hundredths
         self.last_memo_number = 0
 
@@ -134,14 +127,29 @@ class Store:
             memo = self.memos.get(memo_id) if memo_id else None
         return memo
 
-    def memos_descending(self, before: SortKey | None = None) -> Iterator[DebitMemo]:
-        """Memos in the default order (newest change first). Hold ``lock``."""
-        memos = self.memos
-        return (memos[key[1]] for key in self.memo_order.descending(before))
+    @property
+    def items(self) -> dict[str, DebitMemoItem]:
+        """Every item of every memo, by id. Hold ``lock``."""
+        if self._items is None:
+            self._items = {item.id: item for memo in self.memos.values() for item in memo.items}
+        return self._items
 
-    def items_descending(self, before: SortKey | None = None) -> Iterator[DebitMemoItem]:
-        items = self.items
-        return (items[key[1]] for key in self.item_order.descending(before))
+    def walk(
+        self, kind: str, name: str, key: KeyFunction, descending: bool, start: SortKey | None
+    ) -> Iterator[DebitMemo | DebitMemoItem]:
+        """Memos or items (``kind``) in the order of ``key``, from just past ``start``.
+
+        ``key(record)`` must end with the record's id. The index for ``name`` is
+        built on the first walk and kept up to date by every later change. Hold ``lock``.
+        """
+        records = self.memos if kind == "memo" else self.items
+        entry = self._indexes.get((kind, name))
+        if entry is None:
+            entry = (key, SortedIndex([key(r) for r in records.values()]))
+            self._indexes[(kind, name)] = entry
+        index = entry[1]
+        keys = index.descending(start) if descending else index.ascending(start)
+        return (records[k[-1]] for k in keys)
 
     def put_memo(self, memo: DebitMemo) -> None:
         """Add or replace a memo, keeping every index in step. Hold ``lock``."""
@@ -150,10 +158,10 @@ class Store:
             self._unindex(previous)
         self.memos[memo.id] = memo
         self.memo_ids_by_number[memo.debit_memo_number] = memo.id
-        self.memo_order.add(order_key(memo))
-        for item in memo.items:
-            self.items[item.id] = item
-            self.item_order.add(order_key(item))
+        if self._items is not None:
+            for item in memo.items:
+                self._items[item.id] = item
+        self._reindex(memo, SortedIndex.add)
         self._count_balance(memo, +1)
 
     def delete_memo(self, memo: DebitMemo) -> None:
@@ -162,11 +170,16 @@ class Store:
         del self.memo_ids_by_number[memo.debit_memo_number]
 
     def _unindex(self, memo: DebitMemo) -> None:
-        self.memo_order.remove(order_key(memo))
-        for item in memo.items:
-            self.items.pop(item.id, None)
-            self.item_order.remove(order_key(item))
+        if self._items is not None:
+            for item in memo.items:
+                del self._items[item.id]
+        self._reindex(memo, SortedIndex.remove)
         self._count_balance(memo, -1)
+
+    def _reindex(self, memo: DebitMemo, change: Callable[[SortedIndex, SortKey], None]) -> None:
+        for (kind, _), (key, index) in self._indexes.items():
+            for record in (memo,) if kind == "memo" else memo.items:
+                change(index, key(record))
 
     def _count_balance(self, memo: DebitMemo, sign: int) -> None:
         if memo.state == "open":
@@ -190,11 +203,10 @@ class Store:
             "payment_methods",
             "memos",
             "memo_ids_by_number",
-            "items",
             "open_balance_by_account",
         ):
             setattr(clone, name, dict(getattr(self, name)))
-        clone.memo_order = self.memo_order.copy()
-        clone.item_order = self.item_order.copy()
+        clone._items = None
+        clone._indexes = {}
         clone.last_memo_number = self.last_memo_number
         return clone

@@ -302,3 +302,39 @@ def test_single_memo_filter_applies_to_its_items(zuora_client):
     assert len(filtered["items"]["data"]) < len(memo["items"]["data"])
     bad = zuora_client.get(f"/debit_memos/{memo['id']}", params={"filter[]": "state.EQ:open"})
     assert _error(bad) == (400, "invalid_parameter", "filter[]")
+
+
+def test_ties_break_by_id_in_the_direction_of_the_sort(zuora_client):
+    rows = _all(zuora_client, **{"sort[]": "currency.asc", "page_size": 13})
+    keys = [(m["currency"], m["id"]) for m in rows]
+    assert keys == sorted(keys)
+    rows = _all(zuora_client, **{"sort[]": "currency.desc", "page_size": 13})
+    keys = [(m["currency"], m["id"]) for m in rows]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_a_memo_that_changes_moves_in_a_sorted_list(zuora_client, create_memo):
+    memo = create_memo(post=True, items=[{"amount": 999999, "service_start": "2026-01-01"}])
+    params = {"sort[]": "remaining_balance.desc", "page_size": 1, "fields[]": "id"}
+    assert zuora_client.get("/debit_memos", params=params).json()["data"] == [{"id": memo["id"]}]
+    zuora_client.post(f"/debit_memos/{memo['id']}/pay", json={"currency": memo["currency"]})
+    assert zuora_client.get("/debit_memos", params=params).json()["data"] != [{"id": memo["id"]}]
+    params["sort[]"] = "remaining_balance.asc"
+    rows = _all(zuora_client, **{**params, "filter[]": "remaining_balance.EQ:0"})
+    assert memo["id"] in {m["id"] for m in rows}
+
+
+@pytest.mark.parametrize("field", ["id", "debit_memo_number"])
+def test_filter_by_id_or_number_finds_one_memo(zuora_client, field):
+    memo = zuora_client.get("/debit_memos", params={"page_size": 1}).json()["data"][0]
+    found = zuora_client.get("/debit_memos", params={"filter[]": f"{field}.EQ:{memo[field]}"})
+    assert [m["id"] for m in found.json()["data"]] == [memo["id"]]
+    other = "id" if field == "debit_memo_number" else "debit_memo_number"
+    mixed = zuora_client.get("/debit_memos", params={"filter[]": f"{field}.EQ:{memo[other]}"})
+    assert mixed.json()["data"] == []
+
+
+def test_sort_by_id_alone_pages_through_everything(zuora_client):
+    rows = _all(zuora_client, **{"sort[]": "id.asc", "page_size": 11})
+    assert [m["id"] for m in rows] == sorted(m["id"] for m in rows)
+    assert len(rows) == 80

@@ -123,7 +123,7 @@ def list_debit_memos():
     current = tenant()
     store, today = current.store, current.clock.today()
     with store.lock:
-        page, next_page = listing.page(store.memos_descending, store.memos.values, today)
+        page, next_page = listing.page(store, "memo", today)
     return json_response(
         {"next_page": next_page, "data": [selection.render(m, store, today) for m in page]}
     )
@@ -181,7 +181,7 @@ def list_debit_memo_items():
     current = tenant()
     store, today = current.store, current.clock.today()
     with store.lock:
-        page, next_page = listing.page(store.items_descending, store.items.values, today)
+        page, next_page = listing.page(store, "item", today)
     return json_response(
         {"next_page": next_page, "data": [selection.render(i, store, today) for i in page]}
     )
