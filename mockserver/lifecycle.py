@@ -33,8 +33,8 @@ from .records import (
     DebitMemo,
     DebitMemoItem,
     TaxationItem,
+    new_debit_memo,
     optional_fields,
-    with_totals,
 )
 from .store import Store
 
@@ -77,28 +77,21 @@ class DebitMemos:
                 _new_item(store, memo_id, index, raw, currency, audit)
                 for index, raw in enumerate(_items_of(data))
             )
-            memo = with_totals(
-                DebitMemo(
-                    id=memo_id,
-                    debit_memo_number=store.next_memo_number(),
-                    account_id=account.id,
-                    account_number=account.account_number,
-                    bill_to_id=account.bill_to_id,
-                    sequence_set_id=account.sequence_set_id,
-                    currency=currency,
-                    document_date=document_date,
-                    due_date=due_date,
-                    payment_terms=account.payment_terms,
-                    audit=audit,
-                    items=items,
-                    description=data.get("description"),
-                    reason_code=data.get("reason_code"),
-                    invoice_id=data.get("invoice_id"),
-                    pay=data.get("pay", True),
-                    transfer_to_accounting=data.get("transfer_to_accounting", False),
-                    exclude_from_auto_apply_rules=data.get("exclude_from_auto_apply_rules", False),
-                    custom_fields=MappingProxyType(dict(data.get("custom_fields", {}))),
-                )
+            memo = new_debit_memo(
+                account,
+                memo_id,
+                store.next_memo_number(),
+                document_date,
+                due_date,
+                audit,
+                items,
+                description=data.get("description"),
+                reason_code=data.get("reason_code"),
+                invoice_id=data.get("invoice_id"),
+                pay=data.get("pay", True),
+                transfer_to_accounting=data.get("transfer_to_accounting", False),
+                exclude_from_auto_apply_rules=data.get("exclude_from_auto_apply_rules", False),
+                custom_fields=MappingProxyType(dict(data.get("custom_fields", {}))),
             )
             if data.get("post"):
                 memo = replace(memo, state="open", posted_by_id=store.api_user_id, posted_time=now)

@@ -255,6 +255,36 @@ class DebitMemo:
         return self.audit.updated_time
 
 
+def new_debit_memo(
+    account: Account,
+    memo_id: str,
+    number: str,
+    document_date: date,
+    due_date: date,
+    audit: Audit,
+    items: tuple[DebitMemoItem, ...],
+    **details,
+) -> DebitMemo:
+    """A memo of ``account`` (in its currency, to its bill-to), totals summed from ``items``."""
+    return with_totals(
+        DebitMemo(
+            id=memo_id,
+            debit_memo_number=number,
+            account_id=account.id,
+            account_number=account.account_number,
+            bill_to_id=account.bill_to_id,
+            sequence_set_id=account.sequence_set_id,
+            currency=account.currency,
+            document_date=document_date,
+            due_date=due_date,
+            payment_terms=details.pop("payment_terms", None) or account.payment_terms,
+            audit=audit,
+            items=items,
+            **details,
+        )
+    )
+
+
 def with_totals(memo: DebitMemo) -> DebitMemo:
     """The memo with subtotal, tax and total summed from its items."""
     subtotal = sum(i.subtotal for i in memo.items)

@@ -27,8 +27,8 @@ from .records import (
     DebitMemoItem,
     PaymentMethod,
     TaxationItem,
+    new_debit_memo,
     payment_term_days,
-    with_totals,
 )
 from .store import Store
 
@@ -226,26 +226,19 @@ class _Generator:
             self._item(memo_id, account.currency, document_date, audit)
             for _ in range(rnd.randint(1, self.profile.max_items_per_memo))
         )
-        memo = with_totals(
-            DebitMemo(
-                id=memo_id,
-                debit_memo_number=store.next_memo_number(),
-                account_id=account.id,
-                account_number=account.account_number,
-                bill_to_id=account.bill_to_id,
-                sequence_set_id=account.sequence_set_id,
-                currency=account.currency,
-                document_date=document_date,
-                due_date=self._share(document_date + timedelta(days=terms)),
-                payment_terms=account.payment_terms,
-                audit=audit,
-                items=items,
-                description=rnd.choice(
-                    [None, "Adjustment for the last billing period", "Usage above plan"]
-                ),
-                reason_code=rnd.choice(REASON_CODES),
-                custom_fields=self.regions[rnd.choice(["NA", "EMEA", "APAC"])],
-            )
+        memo = new_debit_memo(
+            account,
+            memo_id,
+            store.next_memo_number(),
+            document_date,
+            self._share(document_date + timedelta(days=terms)),
+            audit,
+            items,
+            description=rnd.choice(
+                [None, "Adjustment for the last billing period", "Usage above plan"]
+            ),
+            reason_code=rnd.choice(REASON_CODES),
+            custom_fields=self.regions[rnd.choice(["NA", "EMEA", "APAC"])],
         )
         store.put_memo(self._advance(memo, state, created))
 

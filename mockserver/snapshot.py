@@ -34,8 +34,8 @@ from .records import (
     DebitMemoItem,
     PaymentMethod,
     TaxationItem,
+    new_debit_memo,
     optional_fields,
-    with_totals,
 )
 from .store import Store
 from .validation import CustomFields, IsoDate, IsoDateTime, Number, StrictBoolean, Text
@@ -367,32 +367,27 @@ def _memo(store: Store, raw: dict, now: datetime, where: str) -> DebitMemo:
     except ValueError as error:
         raise ValidationError({where: [str(error)]}) from None
     transitions = raw["state_transitions"]
-    memo = with_totals(
-        DebitMemo(
-            id=raw["id"],
-            debit_memo_number=raw["debit_memo_number"],
-            account_id=account.id,
-            account_number=account.account_number,
-            bill_to_id=account.bill_to_id,
-            sequence_set_id=account.sequence_set_id,
-            currency=currency,
-            document_date=raw["document_date"],
-            due_date=raw["due_date"],
-            payment_terms=raw.get("payment_terms") or account.payment_terms,
-            audit=audit,
-            items=items,
-            state=raw["state"],
-            description=raw.get("description"),
-            reason_code=raw.get("reason_code"),
-            invoice_id=raw.get("invoice_id"),
-            pay=raw["pay"],
-            transfer_to_accounting=raw["transfer_to_accounting"],
-            exclude_from_auto_apply_rules=raw["exclude_from_auto_apply_rules"],
-            custom_fields=MappingProxyType(raw.get("custom_fields", {})),
-            posted_by_id=raw.get("posted_by_id") if raw["state"] == "open" else None,
-            posted_time=transitions.get("posted_time") if raw["state"] == "open" else None,
-            canceled_time=transitions.get("canceled_time") if raw["state"] == "canceled" else None,
-        )
+    state = raw["state"]
+    memo = new_debit_memo(
+        account,
+        raw["id"],
+        raw["debit_memo_number"],
+        raw["document_date"],
+        raw["due_date"],
+        audit,
+        items,
+        payment_terms=raw.get("payment_terms"),
+        state=state,
+        description=raw.get("description"),
+        reason_code=raw.get("reason_code"),
+        invoice_id=raw.get("invoice_id"),
+        pay=raw["pay"],
+        transfer_to_accounting=raw["transfer_to_accounting"],
+        exclude_from_auto_apply_rules=raw["exclude_from_auto_apply_rules"],
+        custom_fields=MappingProxyType(raw.get("custom_fields", {})),
+        posted_by_id=raw.get("posted_by_id") if state == "open" else None,
+        posted_time=transitions.get("posted_time") if state == "open" else None,
+        canceled_time=transitions.get("canceled_time") if state == "canceled" else None,
     )
     paid = sum(i.subtotal_paid + sum(t.amount_paid for t in i.taxation_items) for i in items)
     memo = replace(memo, amount_paid=paid)
