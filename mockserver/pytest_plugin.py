@@ -67,7 +67,7 @@ def _seed(config: pytest.Config) -> int:
     try:
         return int(seed)
     except ValueError:
-        raise pytest.UsageError(f"zuora_mock_seed must be an integer, not {seed!r}") from None
+        pytest.fail(f"zuora_mock: the seed must be an integer, not {seed!r}", pytrace=False)
 
 
 def _worker() -> str | None:

@@ -23,10 +23,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def health_answers(root: str) -> Callable[[], bool]:
+def health_answers(root: str, headers: dict[str, str] | None = None) -> Callable[[], bool]:
     def check() -> bool:
         try:
-            return requests.get(f"{root}/__mock/health", timeout=2).status_code == 200
+            answer = requests.get(f"{root}/__mock/health", headers=headers, timeout=2)
+            return answer.status_code == 200
         except requests.ConnectionError:
             return False
 
@@ -60,12 +61,16 @@ def running(
 
 
 @contextlib.contextmanager
-def serve_in_background(log: Path, *flags: str) -> Iterator[str]:
+def serve_in_background(log: Path, *flags: str, admin_token: str | None = None) -> Iterator[str]:
     """``python -m mockserver serve`` on a free port; yields its root URL."""
     port = free_port()
     root = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--quiet", *flags]
-    with running(argv, clean_env(), health_answers(root), log):
+    headers = None
+    if admin_token:
+        argv += ["--admin-token", admin_token]
+        headers = {"Authorization": f"Bearer {admin_token}"}
+    with running(argv, clean_env(), health_answers(root, headers), log):
         yield root
 
 

@@ -94,8 +94,11 @@ def test_two_xdist_workers_share_one_external_sandbox_through_tenants(user_proje
 
 
 def test_one_worker_may_use_an_external_sandbox_without_tenants(user_project, tmp_path):
-    with serve_in_background(tmp_path / "sandbox.log") as root:
-        assert_passed(run_pytest(user_project, "--zuora-mock-url", root), 8)
+    with serve_in_background(tmp_path / "sandbox.log", admin_token="s3cret") as root:
+        result = run_pytest(
+            user_project, "--zuora-mock-url", root, "--zuora-mock-admin-token", "s3cret"
+        )
+    assert_passed(result, 8)
 
 
 def test_parallel_workers_on_a_shared_external_sandbox_are_refused(user_project, tmp_path):
