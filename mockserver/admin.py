@@ -1,13 +1,14 @@
-"""The control plane, ``/__mock/...``: health, reset, state, clock, config and
-the request journal. Not under ``/v2``: no Zuora auth, faults or rate limits;
+"""The control plane, ``/__mock/...``: health, reset, state, clock, config,
+fault rules and the request journal. Not under ``/v2``: no Zuora auth, faults or rate limits;
 an admin token when one is configured. ``?tenant=`` picks a tenant.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -19,7 +20,8 @@ from .api.protocol import (
     request_json,
     validation_error,
 )
-from .errors import InvalidParameter, Unauthorized
+from .errors import ApiError, ErrorDetail, InvalidParameter, NotFound, Unauthorized
+from .faults import DuplicateRule, RuleError
 from .tenants import DEFAULT_TENANT, Tenant
 from .validation import IsoDateTime
 
@@ -49,6 +51,7 @@ class JournalQuery(Schema):
     path = fields.String()
     operation = fields.String()
     status = fields.Integer(validate=validate.Range(100, 599))
+    fault = fields.String()
     limit = fields.Integer(validate=validate.Range(1, 100_000))
 
 
@@ -164,3 +167,70 @@ def journal(args):
 def clear_journal(args):
     _tenant(args.get("tenant")).journal.clear()
     return Response(status=204)
+
+
+@blp.route("/faults", methods=["GET"])
+@blp.arguments(TenantQuery, location="query")
+def list_faults(args):
+    tenant = _tenant(args.get("tenant"))
+    return json_response({"data": [armed.to_wire() for armed in tenant.faults]})
+
+
+@blp.route("/faults", methods=["POST"])
+@blp.arguments(TenantQuery, location="query")
+@blp.doc(
+    requestBody={
+        "required": True,
+        "description": "A fault rule: an object of SANDBOX.md's keys, or its key=value text",
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [{"type": "object"}, {"type": "string"}]},
+                "example": {"operation": "createDebitMemo", "status": 503, "times": 2},
+            },
+            "text/plain": {"example": "operation=createDebitMemo,status=503,times=2"},
+        },
+    }
+)
+def add_fault(args):
+    tenant = _tenant(args.get("tenant"))
+    try:
+        armed = tenant.faults.add(_rule_spec())
+    except DuplicateRule as error:
+        raise ApiError(ErrorDetail("invalid_parameter", str(error), "id"), status=409) from None
+    except RuleError as error:
+        raise InvalidParameter(error.key, str(error)) from None
+    return json_response(armed.to_wire(), status=201)
+
+
+@blp.route("/faults", methods=["DELETE"])
+@blp.arguments(TenantQuery, location="query")
+def clear_faults(args):
+    _tenant(args.get("tenant")).faults.clear()
+    return Response(status=204)
+
+
+@blp.route("/faults/<rule_id>", methods=["DELETE"])
+@blp.arguments(TenantQuery, location="query")
+def remove_fault(args, rule_id):
+    if not _tenant(args.get("tenant")).faults.remove(rule_id):
+        raise NotFound(rule_id)
+    return Response(status=204)
+
+
+def _rule_spec() -> dict | str:
+    """The posted rule: a JSON object or string, or ``key=value`` text."""
+    body = request.get_data(as_text=False)
+    if request.mimetype == "text/plain":
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidParameter("body", "The body is not valid UTF-8") from None
+    try:
+        spec = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InvalidParameter(
+            "body", "Send a fault rule as a JSON object, or as key=value text (text/plain)"
+        ) from None
+    if not isinstance(spec, (dict, str)):
+        raise InvalidParameter("body", "A fault rule is a JSON object or a key=value string")
+    return spec

@@ -19,11 +19,14 @@ from .api.protocol import MAX_BODY, compress, error_response
 from .auth import TokenRegistry
 from .config import Config, ConfigError, read_file
 from .errors import ApiError, ErrorDetail
+from .faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
 from .gateway import Gateway
 from .store import Store
 from .tenants import Tenant, Tenants
 
 log = logging.getLogger("mockserver")
+
+ZUORA_BLUEPRINTS = ("debit_memos", "oauth")
 
 
 @dataclass
@@ -78,7 +81,31 @@ class ZuoraApi(Api):
         return error_response(ApiError(*details, status=status, headers=headers))
 
 
-def create_app(config: Config | None = None, baseline: Store | None = None) -> Flask:
+def startup_rules(config: Config, parser: RuleParser) -> list[tuple[Rule, str]]:
+    """The rules of the config file and the ``--fault`` / ``--latency`` flags, with their source."""
+    rules = []
+    try:
+        for number, spec in enumerate(config.faults, start=1):
+            rules.append((parser.parse(spec, default_id=f"startup-{number}"), "startup"))
+    except RuleError as error:
+        raise ConfigError(f"fault rule {spec!r}: {error}") from None
+    if config.latency is not None:
+        spec = {"id": "latency", "path": "/v2/**", "latency_ms": config.latency}
+        try:
+            rules.append((parser.parse(spec), "latency"))
+        except RuleError as error:
+            raise ConfigError(f"latency {config.latency!r}: {error}") from None
+    ids = [rule.id for rule, _ in rules]
+    for rule_id in ids:
+        if ids.count(rule_id) > 1:
+            raise ConfigError(f"two fault rules have the id '{rule_id}'")
+    return rules
+
+
+def create_app(
+    config: Config | None = None, baseline: Store | None = None, fault_engine: bool = True
+) -> Flask:
+    """The sandbox; ``fault_engine=False`` leaves the engine out (for the overhead benchmark)."""
     config = config or Config()
     baseline = baseline or baseline_store(config)
     app = Flask("mockserver")
@@ -98,8 +125,11 @@ def create_app(config: Config | None = None, baseline: Store | None = None) -> F
     for blueprint in (debit_memos.blp, oauth.blp, admin.blp):
         api.register_blueprint(blueprint)
 
+    operation_of = _operation_resolver(app)
+    parser = RuleParser(_operations(app))
+    rules = startup_rules(config, parser)
     tenants = Tenants(
-        lambda key: Tenant(key, baseline, config),
+        lambda key: Tenant(key, baseline, config, FaultRules(config.seed, parser, rules)),
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,
     )
@@ -112,8 +142,15 @@ def create_app(config: Config | None = None, baseline: Store | None = None) -> F
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(compress)
+    engine = None
+    if fault_engine:
+        engine = FaultEngine(
+            app.wsgi_app,
+            gateway_timeout_s=config.gateway_timeout,
+            header_enabled=config.fault_header,
+        )
     app.wsgi_app = Gateway(
-        app.wsgi_app, tenants, _operation_resolver(app), log_requests=config.log_requests
+        app.wsgi_app, tenants, operation_of, faults=engine, log_requests=config.log_requests
     )
     return app
 
@@ -123,6 +160,15 @@ def _unexpected(error: Exception):
         return error
     log.exception("unexpected error while serving a request")
     return error_response(ApiError(status=500))
+
+
+def _operations(app: Flask) -> set[str]:
+    """Every operationId the app serves (what fault rules may name)."""
+    return {
+        endpoint.partition(".")[2]
+        for endpoint in app.view_functions
+        if endpoint.partition(".")[0] in ZUORA_BLUEPRINTS
+    }
 
 
 def _operation_resolver(app: Flask):
@@ -136,6 +182,6 @@ def _operation_resolver(app: Flask):
         except HTTPException:
             return None
         blueprint, _, name = endpoint.partition(".")
-        return name if blueprint in ("debit_memos", "oauth") else None
+        return name if blueprint in ZUORA_BLUEPRINTS else None
 
     return operation_of

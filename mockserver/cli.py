@@ -17,13 +17,24 @@ import yaml
 
 from . import __version__, seeding, snapshot
 from .app import create_app
-from .config import AUTH_MODES, TENANT_MODES, Config, ConfigError, read_file
+from .config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
 from .server import serve_forever
 from .wire import json_default
 
 
 def _option(*names, env: str, **kwargs):
     return click.option(*names, envvar=f"MOCKSERVER_{env}", show_envvar=True, **kwargs)
+
+
+class FaultSpec(click.ParamType):
+    """A fault rule as ``key=value,key=value`` text; in the environment
+    variable, several rules are separated by ``;``."""
+
+    name = "SPEC"
+    envvar_list_splitter = ";"
+
+    def convert(self, value, param, ctx):
+        return value.strip()
 
 
 def _generation(profile_file: str | None, memos: int | None, accounts: int | None) -> dict:
@@ -135,6 +146,52 @@ def main():
     help="Requests kept in the journal per tenant.  [default: 1000]",
 )
 @_option(
+    "--fault",
+    "faults",
+    env="FAULT",
+    type=FaultSpec(),
+    multiple=True,
+    help="A fault rule, e.g. operation=createDebitMemo,status=503,times=2 (repeatable; "
+    "adds to the config file's).",
+)
+@_option(
+    "--latency",
+    env="LATENCY",
+    help="Latency on every /v2 route: 300 (ms) or 100..400 (uniform).",
+)
+@_option(
+    "--fault-header/--no-fault-header",
+    env="FAULT_HEADER",
+    default=None,
+    help="Honour a per-request X-Mock-Fault header.  [default: on]",
+)
+@_option(
+    "--rate-limit",
+    env="RATE_LIMIT",
+    type=click.IntRange(1),
+    help="Requests a minute per tenant, then 429 with Retry-After.  [default: off]",
+)
+@_option(
+    "--concurrency-limit",
+    env="CONCURRENCY_LIMIT",
+    type=click.IntRange(1),
+    help="Requests in flight per tenant, then 429.  [default: off]",
+)
+@_option(
+    "--gateway-timeout",
+    env="GATEWAY_TIMEOUT",
+    type=click.FloatRange(0),
+    help="Seconds a request may take, injected latency included, before a 504; "
+    "0 turns it off.  [default: 60]",
+)
+@_option(
+    "--profile",
+    env="PROFILE",
+    type=click.Choice(sorted(PROFILES)),
+    help="Zuora's limits of a tier: zuora-api-sandbox is 2,500 requests a minute "
+    "and 40 in flight (explicit limits win).",
+)
+@_option(
     "--quiet",
     "quiet",
     env="QUIET",
@@ -149,6 +206,8 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     try:
         config = Config.from_mapping(read_file(config_file)) if config_file else Config()
         given = {key: value for key, value in flags.items() if value not in (None, ())}
+        if "faults" in given:
+            given["faults"] = config.faults + given["faults"]
         if quiet is not None:
             given["log_requests"] = not quiet
         generation = _generation(generation_file, memos, accounts)

@@ -13,6 +13,8 @@ import yaml
 
 AUTH_MODES = ("any", "strict")
 TENANT_MODES = ("shared", "per-token")
+# Zuora's limits by tier; explicit rate_limit / concurrency_limit settings win.
+PROFILES = {"zuora-api-sandbox": {"rate_limit": 2500, "concurrency_limit": 40}}
 
 
 class ConfigError(ValueError):
@@ -37,6 +39,13 @@ class Config:
     idempotency_ttl: int = 24 * 3600
     journal_size: int = 1000
     log_requests: bool = True
+    faults: tuple[str | dict, ...] = ()  # fault rules, as text or mappings (SANDBOX.md)
+    latency: str | None = None  # "300" or "100..400": latency_ms on every /v2 route
+    fault_header: bool = True  # honour X-Mock-Fault on requests
+    rate_limit: int | None = None  # requests a minute per tenant
+    concurrency_limit: int | None = None  # requests in flight per tenant
+    gateway_timeout: float = 60.0  # seconds until a 504; 0 turns it off
+    profile: str | None = None  # a key of PROFILES
 
     def __post_init__(self):
         checks = {
@@ -49,6 +58,11 @@ class Config:
             "max_tenants": self.max_tenants >= 1,
             "idempotency_ttl": self.idempotency_ttl > 0,
             "journal_size": self.journal_size >= 1,
+            "faults": all(isinstance(rule, (str, dict)) for rule in self.faults),
+            "rate_limit": self.rate_limit is None or self.rate_limit >= 1,
+            "concurrency_limit": self.concurrency_limit is None or self.concurrency_limit >= 1,
+            "gateway_timeout": 0 <= self.gateway_timeout < float("inf"),
+            "profile": self.profile is None or self.profile in PROFILES,
         }
         for key, ok in checks.items():
             if not ok:
@@ -69,8 +83,27 @@ class Config:
         except TypeError as error:
             raise ConfigError(str(error)) from None
 
+    @property
+    def effective_rate_limit(self) -> int | None:
+        return self._limit("rate_limit")
+
+    @property
+    def effective_concurrency_limit(self) -> int | None:
+        return self._limit("concurrency_limit")
+
+    def _limit(self, name: str) -> int | None:
+        explicit = getattr(self, name)
+        if explicit is not None or self.profile is None:
+            return explicit
+        return PROFILES[self.profile][name]
+
     def to_wire(self) -> dict:
         wire = asdict(self)
+        wire["limits"] = {
+            "rate_limit": self.effective_rate_limit,
+            "concurrency_limit": self.effective_concurrency_limit,
+            "gateway_timeout": self.gateway_timeout or None,
+        }
         wire["tokens"] = ["***" for _ in self.tokens]
         if self.admin_token:
             wire["admin_token"] = "***"
@@ -80,7 +113,16 @@ class Config:
 def _coerce(key: str, value, annotation: str):
     if value is None:
         return None
+    annotation = annotation.removesuffix(" | None")
     try:
+        if key == "faults":
+            return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        if annotation == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if annotation == "str" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
         if annotation == "int":
             if isinstance(value, bool):
                 raise ValueError

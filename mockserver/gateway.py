@@ -1,6 +1,8 @@
 """Zuora's edge in front of the API, as WSGI middleware: it picks the tenant,
 stamps ``Zuora-Request-Id``, checks and echoes ``Zuora-Track-Id``, applies
-the rate limit, journals every request and writes the access log.
+the rate and concurrency limits, hands the request to the fault engine
+(which also keeps the gateway timeout), journals every request and writes
+the access log.
 
 It knows HTTP and Zuora's envelope, and nothing of debit memos: which
 operation a path is comes from the ``operation_of`` function it is given.
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 
 from .errors import ApiError, ErrorDetail, InvalidParameter, envelope
+from .faults import FaultEngine, Report, RequestView, RuleError
 from .journal import Entry
 from .tenants import Tenants
 from .wire import dumps
@@ -52,11 +55,13 @@ class Gateway:
         app,
         tenants: Tenants,
         operation_of: Callable[[str, str], str | None],
+        faults: FaultEngine | None = None,
         log_requests: bool = True,
     ):
         self.app = app
         self.tenants = tenants
         self.operation_of = operation_of
+        self.faults = faults
         self.log_requests = log_requests
 
     def __call__(self, environ, start_response):
@@ -64,36 +69,75 @@ class Gateway:
         if not path.startswith(ZUORA_PATHS):
             return self.app(environ, start_response)
         started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "GET")
+        operation = self.operation_of(method, path)
         request_id = str(uuid.uuid4())
         extra_headers = [("Zuora-Request-Id", request_id)]
         seen: list[str] = []
+        report = Report()
 
         def start(status, headers, exc_info=None):
             seen.append(status)
             return start_response(status, headers + extra_headers, exc_info)
 
         tenant = None
+        in_flight = None
         try:
-            tenant = self.tenants.get(
-                self.tenants.key_for(_bearer(environ), environ.get("HTTP_ZUORA_ENTITY_IDS"))
-            )
-            track_id = environ.get("HTTP_ZUORA_TRACK_ID")
-            if track_id is not None:
-                extra_headers.append(("Zuora-Track-Id", check_track_id(track_id)))
-            quota = tenant.rate_limiter.hit()
-            extra_headers.extend(quota.headers())
-            if not quota.allowed:
-                raise ApiError(
-                    ErrorDetail("rate_limit_exceeded", "Too many requests; retry later"),
-                    status=429,
-                    headers={"Retry-After": str(quota.reset)},
+            try:
+                tenant = self.tenants.get(
+                    self.tenants.key_for(_bearer(environ), environ.get("HTTP_ZUORA_ENTITY_IDS"))
                 )
-            environ["mockserver.tenant"] = tenant
-            body = self.app(environ, start)
-        except ApiError as error:
-            body = self._error(error, start)
-        self._record(tenant, environ, path, seen, started, request_id)
+                track_id = environ.get("HTTP_ZUORA_TRACK_ID")
+                if track_id is not None:
+                    extra_headers.append(("Zuora-Track-Id", check_track_id(track_id)))
+                self._check_limits(tenant, extra_headers)
+                if tenant.concurrency.limit is not None:
+                    in_flight = tenant.concurrency
+                environ["mockserver.tenant"] = tenant
+                if self.faults is None:
+                    body = self.app(environ, start)
+                else:
+                    request = RequestView(method, path, operation, environ)
+                    body = self.faults.serve(
+                        environ, start, tenant.faults, request, started, report
+                    )
+            except ApiError as error:
+                body = self._error(error, start)
+            except RuleError as error:
+                bad_header = InvalidParameter("X-Mock-Fault", f"X-Mock-Fault: {error}")
+                body = self._error(bad_header, start)
+        except BaseException:
+            # A connection fault ends the request by raising; nothing is in flight any more.
+            if in_flight is not None:
+                in_flight.leave()
+            raise
+        finally:
+            entry = (method, path, operation, environ.get("QUERY_STRING", ""), request_id)
+            self._record(tenant, entry, seen, started, report)
+        if in_flight is not None:
+            return _CloseHook(body, in_flight.leave)
         return body
+
+    @staticmethod
+    def _check_limits(tenant, extra_headers) -> None:
+        """Zuora's per-tenant limits: requests a minute, then requests in flight."""
+        quota = tenant.rate_limiter.hit()
+        extra_headers.extend(quota.headers())
+        if not quota.allowed:
+            raise ApiError(
+                ErrorDetail("rate_limit_exceeded", "Too many requests; retry later"),
+                status=429,
+                headers={"Retry-After": str(quota.reset)},
+            )
+        if not tenant.concurrency.enter():
+            raise ApiError(
+                ErrorDetail(
+                    "rate_limit_exceeded",
+                    f"More than {tenant.concurrency.limit} requests in flight; retry later",
+                ),
+                status=429,
+                headers={"Retry-After": "1"},
+            )
 
     @staticmethod
     def _error(error: ApiError, start) -> list[bytes]:
@@ -103,10 +147,10 @@ class Gateway:
         start(f"{error.status} {reason}", headers + list(error.headers.items()))
         return [payload]
 
-    def _record(self, tenant, environ, path, seen, started, request_id) -> None:
+    def _record(self, tenant, request_line, seen, started, report: Report) -> None:
+        method, path, operation, query, request_id = request_line
         duration_ms = (time.perf_counter() - started) * 1000
-        method = environ.get("REQUEST_METHOD", "GET")
-        status = int(seen[0][:3]) if seen else None
+        status = int(seen[-1][:3]) if seen else None
         if tenant is not None:
             journal = tenant.journal
             journal.record(
@@ -115,17 +159,46 @@ class Gateway:
                     time=datetime.now(UTC).isoformat(timespec="milliseconds"),
                     method=method,
                     path=path,
-                    query=environ.get("QUERY_STRING", ""),
-                    operation=self.operation_of(method, path),
+                    query=query,
+                    operation=operation,
                     status=status,
                     duration_ms=round(duration_ms, 3),
-                    latency_ms=0.0,
-                    fault=None,
+                    latency_ms=report.latency_ms,
+                    fault=report.fault,
                     request_id=request_id,
                 )
             )
         if self.log_requests:
-            access_log.info("%s %s %s %.1fms", method, path, status, duration_ms)
+            if report.fault:
+                access_log.info(
+                    "%s %s %s %.1fms fault=%s latency=%.1fms",
+                    method,
+                    path,
+                    status,
+                    duration_ms,
+                    report.fault,
+                    report.latency_ms,
+                )
+            else:
+                access_log.info("%s %s %s %.1fms", method, path, status, duration_ms)
+
+
+class _CloseHook:
+    """The app's body, calling ``on_close`` once the server is done sending it."""
+
+    def __init__(self, body, on_close: Callable[[], None]):
+        self._body = body
+        self._on_close = on_close
+
+    def __iter__(self):
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self._body, "close"):
+                self._body.close()
+        finally:
+            self._on_close()
 
 
 def _reason(status: int) -> str:

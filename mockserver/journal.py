@@ -12,6 +12,8 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass
 
+from .faults import compile_glob
+
 DEFAULT_SIZE = 1000
 
 
@@ -25,8 +27,8 @@ class Entry:
     operation: str | None
     status: int | None
     duration_ms: float
-    latency_ms: float
-    fault: str | None
+    latency_ms: float  # injected by fault rules
+    fault: str | None  # ids of the fault rules that fired, comma-separated
     request_id: str | None
 
     def to_wire(self) -> dict:
@@ -44,7 +46,8 @@ class Journal:
         return next(self._seq)
 
     def record(self, entry: Entry) -> None:
-        self._entries.append(entry)
+        with self._lock:
+            self._entries.append(entry)
 
     def entries(
         self,
@@ -52,18 +55,25 @@ class Journal:
         path: str | None = None,
         operation: str | None = None,
         status: int | None = None,
+        fault: str | None = None,
         limit: int | None = None,
     ) -> list[Entry]:
-        """Matching entries, oldest first; ``limit`` keeps the newest ones."""
+        """Matching entries, oldest first; ``limit`` keeps the newest ones.
+
+        ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
+        ``fault`` keeps the requests that rule fired on.
+        """
         with self._lock:
             snapshot = list(self._entries)
+        path_glob = compile_glob(path) if path is not None else None
         found = [
             e
             for e in snapshot
             if (method is None or e.method == method.upper())
-            and (path is None or e.path == path)
+            and (path_glob is None or path_glob.match(e.path))
             and (operation is None or e.operation == operation)
             and (status is None or e.status == status)
+            and (fault is None or fault in (e.fault or "").split(","))
         ]
         return found[-limit:] if limit else found
 

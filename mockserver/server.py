@@ -6,11 +6,14 @@ waitress was chosen on measurements (see bench/): one process keeps one
 consistent in-memory store, and its thread pool lets a slow (faulted)
 request wait without holding up the others. It also lets the fault engine
 act on the connection itself: ``environ["mockserver.connection"]`` can reset
-it or close it without a byte.
+it, close it without a byte, or push out what is buffered (for a body that
+trickles); and ``environ["mockserver.stopping"]`` is set when the server
+stops, so injected waits end at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
@@ -34,20 +37,31 @@ class Connection:
 
     def reset(self):
         """Abort with a TCP reset (RST): the client sees 'connection reset by peer'."""
-        self._channel.socket.setsockopt(
-            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-        )
+        with contextlib.suppress(OSError):  # the client may have closed it already
+            self._channel.socket.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
         raise ClientDisconnected("reset by a fault")
 
     def close(self):
         """Close without sending a byte: the client sees an empty reply."""
         raise ClientDisconnected("closed by a fault")
 
+    def flush(self):
+        """Send what the response has written so far. (waitress otherwise holds
+        back small writes until 18 KB or the end of the response.)"""
+        channel = self._channel
+        with channel.outbuf_lock:
+            if not channel.connected:
+                raise ClientDisconnected("the client has gone")
+            channel._flush_exception(channel._flush_some, do_close=False)
+
 
 class _Task(WSGITask):
     def get_environment(self):
         environ = super().get_environment()
         environ["mockserver.connection"] = Connection(self.channel)
+        environ["mockserver.stopping"] = self.channel.server.stopping
         return environ
 
 
@@ -58,6 +72,10 @@ class _Channel(HTTPChannel):
 class _Server(TcpWSGIServer):
     channel_class = _Channel
 
+    def __init__(self, *args, **kwargs):
+        self.stopping = threading.Event()
+        super().__init__(*args, **kwargs)
+
 
 def make_server(app, host: str, port: int, threads: int) -> _Server:
     adjustments = Adjustments(
@@ -66,6 +84,9 @@ def make_server(app, host: str, port: int, threads: int) -> _Server:
         threads=threads,
         connection_limit=max(100, threads * 4),
         channel_timeout=120,
+        # Read ahead one request, so a client that hangs up during an injected
+        # timeout is noticed (environ["waitress.client_disconnected"]).
+        channel_request_lookahead=1,
         ident="mockserver",
     )
     return _Server(app, adj=adjustments)
@@ -88,10 +109,15 @@ class RunningServer:
         return f"http://{host}:{self.port}"
 
     def stop(self, timeout: float = 5) -> None:
+        """Stop: injected waits end, the workers finish their requests while the
+        event loop still runs, then the loop closes every socket and ends. (Closing
+        first would leave workers writing to the loop's closed wake-up pipe, whose
+        descriptor a newer server may have been given.)"""
         server = self.server
+        server.stopping.set()
+        server.task_dispatcher.shutdown(timeout=timeout)
         server.trigger.pull_trigger(lambda: _close_all(server))
         self.thread.join(timeout)
-        server.task_dispatcher.shutdown(timeout=timeout)
 
 
 def _close_all(server: _Server) -> None:
@@ -113,6 +139,7 @@ def serve_forever(app, host: str, port: int, threads: int) -> None:
     server = make_server(app, host, port, threads)
 
     def stop(signum, frame):
+        server.stopping.set()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from .clock import Clock
 from .config import Config
 from .errors import ApiError, ErrorDetail
+from .faults import FaultRules
 from .idempotency import IdempotencyCache
 from .journal import Journal
 from .lifecycle import DebitMemos
-from .limits import RateLimiter
+from .limits import ConcurrencyLimiter, RateLimiter
 from .store import Store
 
 DEFAULT_TENANT = "default"
@@ -25,23 +26,27 @@ DEFAULT_TENANT = "default"
 class Tenant:
     """Everything that belongs to one tenant of the sandbox."""
 
-    def __init__(self, key: str, baseline: Store, config: Config):
+    def __init__(self, key: str, baseline: Store, config: Config, faults: FaultRules):
         self.key = key
         self._baseline = baseline
         self.clock = Clock()
         self.journal = Journal(config.journal_size)
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
-        self.rate_limiter = RateLimiter()
+        self.rate_limiter = RateLimiter(config.effective_rate_limit)
+        self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
+        self.faults = faults
         self.store = baseline.copy()
         self.debit_memos = DebitMemos(self.store, self.clock)
 
     def reset(self) -> None:
-        """Back to the start-up state: seeded data, real clock, empty journal and keys."""
+        """Back to the start-up state: seeded data, real clock, empty journal and keys,
+        start-up fault rules only (restarted), a fresh rate-limit window."""
         self.replace_store(self._baseline.copy())
         self.clock.reset()
         self.journal.clear()
         self.idempotency.clear()
         self.rate_limiter.reset()
+        self.faults.reset()
 
     def replace_store(self, store: Store) -> None:
         self.store = store

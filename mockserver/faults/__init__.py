@@ -1,0 +1,25 @@
+"""The fault engine: rules that break requests on purpose, reproducibly.
+
+It wraps request handling and knows nothing of debit memos: rules match on
+an operationId, a method, a path glob or a header, and act on HTTP and on
+the connection. See SANDBOX.md "Fault rules" for the vocabulary.
+"""
+
+from .engine import FaultEngine, Report
+from .matching import RequestView, compile_glob
+from .rules import KEYS, Rule, RuleError, RuleParser, parse_text
+from .ruleset import DuplicateRule, FaultRules
+
+__all__ = [
+    "KEYS",
+    "DuplicateRule",
+    "FaultEngine",
+    "FaultRules",
+    "Report",
+    "RequestView",
+    "Rule",
+    "RuleError",
+    "RuleParser",
+    "compile_glob",
+    "parse_text",
+]

@@ -1,0 +1,89 @@
+"""Carrying out a request's fault plan around the app, and the gateway timeout.
+
+The order for one request: the rules that fire are planned; ``stage=before``
+latency is waited out; then either the answering rule answers in place of
+the app (``stage=before``: nothing is applied), or the app runs and its
+whole answer is kept; ``stage=after`` latency is waited out; then the
+answering rule (``stage=after``) throws the app's answer away and answers
+instead, or the app's answer goes out, trickling if ``slow_body`` fired.
+At any point past the gateway timeout the client gets a 504 instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .actions import SlowBody
+from .exchange import Exchange, Hold
+from .matching import RequestView
+from .ruleset import FaultRules, Plan
+
+FAULT_REQUEST_KEY = "HTTP_X_MOCK_FAULT"
+
+
+@dataclass(slots=True)
+class Report:
+    """What faults did to one request, for the journal and the access log."""
+
+    fault: str | None = None
+    latency_ms: float = 0.0
+
+
+class FaultEngine:
+    def __init__(self, app: Callable, gateway_timeout_s: float | None, header_enabled: bool):
+        self.app = app
+        self.gateway_timeout_s = gateway_timeout_s or None
+        self.header_enabled = header_enabled
+
+    def serve(
+        self,
+        environ: dict,
+        start_response: Callable,
+        rules: FaultRules,
+        request: RequestView,
+        started: float,
+        report: Report,
+    ) -> Iterable[bytes]:
+        """The answer to one request; raises ``RuleError`` for a bad ``X-Mock-Fault``."""
+        header = environ.get(FAULT_REQUEST_KEY) if self.header_enabled else None
+        plan = rules.plan(request, header) if rules or header is not None else None
+        deadline = started + self.gateway_timeout_s if self.gateway_timeout_s else None
+        if plan is None:
+            if deadline is None:
+                return self.app(environ, start_response)
+            exchange = Exchange(environ, start_response, deadline, None)
+            real = exchange.call_app(self.app)
+            if exchange.past_deadline():
+                return exchange.gateway_timeout()
+            return exchange.respond(real)
+        report.fault = plan.ids
+        report.latency_ms = round(plan.latency_ms, 3)
+        return self._carry_out(plan, Exchange(environ, start_response, deadline, plan.ids))
+
+    def _carry_out(self, plan: Plan, exchange: Exchange) -> Iterable[bytes]:
+        if isinstance(plan.delivery, SlowBody):
+            exchange.trickle_bytes_per_s = plan.delivery.bytes_per_s
+        if not plan.runs_app:
+            held = exchange.hold(plan.latency_before_s + plan.latency_after_s)
+            if held is not Hold.DONE:
+                return _cut_short(exchange, held)
+            return plan.answer.action.perform(exchange, None)
+        held = exchange.hold(plan.latency_before_s)
+        if held is not Hold.DONE:
+            return _cut_short(exchange, held)
+        real = exchange.call_app(self.app)
+        if exchange.past_deadline():
+            return exchange.gateway_timeout()
+        held = exchange.hold(plan.latency_after_s)
+        if held is not Hold.DONE:
+            return _cut_short(exchange, held)
+        if plan.answer is not None:
+            return plan.answer.action.perform(exchange, real)
+        return exchange.respond(real)
+
+
+def _cut_short(exchange: Exchange, held: Hold) -> Iterable[bytes]:
+    if held is Hold.DEADLINE:
+        return exchange.gateway_timeout()
+    return exchange.close()

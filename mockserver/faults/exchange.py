@@ -1,0 +1,211 @@
+"""One request/response exchange as a fault sees it: the app's answer held in
+memory, the client's answer on its way out, waits that end early when the
+server stops, and the client's TCP connection.
+
+The connection comes from the server (``environ["mockserver.connection"]``,
+see ``mockserver.server``). Under another WSGI server there is none: then a
+reset or an empty reply is approximated by a 502 envelope, which at least
+shows the client an answer it did not expect.
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import json
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from ..errors import ErrorDetail, envelope
+
+log = logging.getLogger("mockserver.faults")
+
+FAULT_HEADER = "X-Mock-Fault"
+DEFAULT_RETRY_AFTER = 1
+HANGUP_POLL_S = 0.05
+TRICKLE_TICK_S = 0.1
+_NEVER = threading.Event()
+
+
+def status_line(code: int) -> str:
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Error"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole HTTP answer in memory: status line, headers, body."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def code(self) -> int:
+        return int(self.status[:3])
+
+    @classmethod
+    def json(cls, code: int, body: bytes, headers=()) -> Answer:
+        return cls(
+            status_line(code),
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                *headers,
+            ],
+            body,
+        )
+
+    @classmethod
+    def envelope(cls, code: int, retry_after: int | None = None) -> Answer:
+        """Zuora's error envelope for ``code``; ``Retry-After`` on 429 and 503."""
+        details = ()
+        if code == 429:
+            details = (ErrorDetail("rate_limit_exceeded", "Too many requests; retry later"),)
+        headers = []
+        if code in (429, 503):
+            headers.append(("Retry-After", str(retry_after or DEFAULT_RETRY_AFTER)))
+        body = json.dumps(envelope(code, details), separators=(",", ":")).encode()
+        return cls.json(code, body, headers)
+
+    def json_text(self) -> bytes:
+        """The body as JSON text, gunzipped if it was sent gzipped."""
+        encoding = next((v for k, v in self.headers if k.lower() == "content-encoding"), "")
+        if encoding.lower() == "gzip":
+            try:
+                return gzip.decompress(self.body)
+            except (OSError, EOFError, zlib.error):
+                return b""
+        return self.body
+
+
+class Hold(enum.Enum):
+    """How a wait ended."""
+
+    DONE = "done"
+    DEADLINE = "deadline"  # the gateway timeout came first
+    HANGUP = "hangup"  # the client closed its connection
+    STOPPING = "stopping"  # the server is shutting down
+
+
+class Exchange:
+    def __init__(
+        self,
+        environ: dict,
+        start_response: Callable,
+        deadline: float | None,
+        fault_ids: str | None,
+    ):
+        self.environ = environ
+        self._start_response = start_response
+        self.deadline = deadline
+        self.fault_ids = fault_ids
+        self.trickle_bytes_per_s: float | None = None
+        self._stopping: threading.Event = environ.get("mockserver.stopping") or _NEVER
+        self._connection = environ.get("mockserver.connection")
+
+    # -- the app's answer and the client's -------------------------------------
+
+    def call_app(self, app) -> Answer:
+        """Run the app and keep its whole answer, to send, reshape or throw away."""
+        started: list = []
+        chunks: list[bytes] = []
+
+        def capture(status, headers, exc_info=None):
+            started[:] = [status, list(headers)]
+            return chunks.append
+
+        body = app(self.environ, capture)
+        try:
+            chunks.extend(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        status, headers = started
+        return Answer(status, headers, b"".join(chunks))
+
+    def respond(self, answer: Answer) -> Iterable[bytes]:
+        headers = list(answer.headers)
+        if self.fault_ids:
+            headers.append((FAULT_HEADER, self.fault_ids))
+        self._start_response(answer.status, headers)
+        if self.trickle_bytes_per_s:
+            return self._trickle(answer.body, self.trickle_bytes_per_s)
+        return [answer.body]
+
+    def gateway_timeout(self) -> Iterable[bytes]:
+        return self.respond(Answer.envelope(504))
+
+    def _trickle(self, body: bytes, bytes_per_s: float) -> Iterator[bytes]:
+        """The body a few bytes at a time, every ``TRICKLE_TICK_S`` or slower."""
+        chunk = max(1, int(bytes_per_s * TRICKLE_TICK_S))
+        interval = chunk / bytes_per_s
+        flush = getattr(self._connection, "flush", None)
+        for start in range(0, len(body), chunk):
+            if start:
+                if flush is not None:
+                    flush()
+                if self._stopping.wait(interval):
+                    if self._connection is not None:
+                        self._connection.close()  # raises: the body ends here
+                    return
+            yield body[start : start + chunk]
+
+    # -- waiting ------------------------------------------------------------------
+
+    def hold(self, seconds: float) -> Hold:
+        """Wait ``seconds``, or less if the gateway timeout or a server stop comes first."""
+        wait = seconds
+        if self.deadline is not None:
+            wait = min(wait, self.deadline - time.perf_counter())
+        if wait > 0 and self._stopping.wait(wait):
+            return Hold.STOPPING
+        if wait < seconds:
+            return Hold.DEADLINE
+        return Hold.DONE
+
+    def hold_until_hangup(self) -> Hold:
+        """Wait until the gateway timeout, the client hangs up, or the server stops."""
+        hung_up = self.environ.get("waitress.client_disconnected")
+        while True:
+            wait = HANGUP_POLL_S
+            if self.deadline is not None:
+                left = self.deadline - time.perf_counter()
+                if left <= 0:
+                    return Hold.DEADLINE
+                wait = min(wait, left)
+            if self._stopping.wait(wait):
+                return Hold.STOPPING
+            if hung_up is not None and hung_up():
+                return Hold.HANGUP
+
+    def past_deadline(self) -> bool:
+        return self.deadline is not None and time.perf_counter() >= self.deadline
+
+    # -- the connection -----------------------------------------------------------
+
+    def reset(self) -> Iterable[bytes]:
+        """Abort the connection with a TCP reset; no answer reaches the client."""
+        if self._connection is not None:
+            self._connection.reset()  # raises: the request ends here
+        return self._no_connection("reset")
+
+    def close(self) -> Iterable[bytes]:
+        """Close the connection without sending a byte."""
+        if self._connection is not None:
+            self._connection.close()  # raises: the request ends here
+        return self._no_connection("empty")
+
+    def _no_connection(self, action: str) -> Iterable[bytes]:
+        log.warning(
+            "action=%s needs mockserver's own server to act on the connection; answering 502",
+            action,
+        )
+        return self.respond(Answer.envelope(502))

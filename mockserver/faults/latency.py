@@ -1,0 +1,59 @@
+"""Injected delays: fixed, uniform, or lognormal from a median and a 99th percentile.
+
+Each draws its delay, in seconds, from the random stream it is given, so a
+rule's delays are as reproducible as its other decisions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from random import Random
+from statistics import NormalDist
+
+Z_99 = NormalDist().inv_cdf(0.99)
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    ms: float
+
+    def draw(self, stream: Random) -> float:
+        return self.ms / 1000
+
+    def describe(self) -> float:
+        return self.ms
+
+
+@dataclass(frozen=True, slots=True)
+class Uniform:
+    low_ms: float
+    high_ms: float
+
+    def draw(self, stream: Random) -> float:
+        return stream.uniform(self.low_ms, self.high_ms) / 1000
+
+    def describe(self) -> str:
+        return f"{_number(self.low_ms)}..{_number(self.high_ms)}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogNormal:
+    """A long tail: half the delays under ``median_ms``, 1% over ``p99_ms``."""
+
+    median_ms: float
+    p99_ms: float
+
+    @property
+    def sigma(self) -> float:
+        return math.log(self.p99_ms / self.median_ms) / Z_99
+
+    def draw(self, stream: Random) -> float:
+        return stream.lognormvariate(math.log(self.median_ms), self.sigma) / 1000
+
+
+Latency = Fixed | Uniform | LogNormal
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,203 @@
+"""Faults and limits as users switch them on: ``mockserver serve`` flags, their
+environment variables and the config file, in a server process of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import requests
+from conftest import bearer
+
+STARTUP_DEADLINE_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_command(*flags: str) -> list[str]:
+    return [sys.executable, "-m", "mockserver", "serve", "--quiet", *flags]
+
+
+@contextlib.contextmanager
+def serving(*flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``python -m mockserver serve`` on a free port; yields its root URL."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        serve_command("--port", str(port), *flags),
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_DEADLINE_S
+        while True:
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(f"{root}/__mock/health", timeout=2).ok:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the server did not start: {process.stderr.read()}")
+            time.sleep(0.05)
+        yield root
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+def start_fails(*flags: str, env: dict[str, str] | None = None) -> str:
+    """Start a server that must refuse to start; its error output."""
+    result = subprocess.run(
+        serve_command("--port", str(free_port()), *flags),
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_DEADLINE_S,
+    )
+    assert result.returncode == 2, result
+    return result.stderr
+
+
+def get(root: str, path: str = "/v2/debit_memos", **headers) -> requests.Response:
+    return requests.get(f"{root}{path}", headers={**bearer(), **headers}, timeout=5)
+
+
+def test_fault_and_latency_flags(tmp_path):
+    with serving(
+        "--fault",
+        "operation=getDebitMemoes,status=503,times=1",
+        "--fault",
+        "operation=getDebitMemoItems,action=malformed",
+        "--latency",
+        "150",
+    ) as root:
+        started = time.monotonic()
+        first = get(root)
+        elapsed = time.monotonic() - started
+        second = get(root)
+        items = get(root, "/v2/debit_memo_items")
+        rules = requests.get(f"{root}/__mock/faults", timeout=5).json()["data"]
+
+    assert first.status_code == 503
+    assert first.headers["X-Mock-Fault"] == "startup-1,latency"
+    assert elapsed >= 0.15
+    assert second.status_code == 200
+    assert second.headers["X-Mock-Fault"] == "latency"
+    assert items.status_code == 200
+    assert items.content.startswith(b"{")
+    assert [(rule["id"], rule["source"]) for rule in rules] == [
+        ("startup-1", "startup"),
+        ("startup-2", "startup"),
+        ("latency", "latency"),
+    ]
+    assert rules[2]["path"] == "/v2/**"
+
+
+def test_environment_variables(tmp_path):
+    env = {
+        "MOCKSERVER_FAULT": "operation=getDebitMemoes,status=502,times=1;"
+        "operation=getDebitMemoItems,status=504",
+        "MOCKSERVER_LATENCY": "20..40",
+        "MOCKSERVER_FAULT_HEADER": "false",
+        "MOCKSERVER_RATE_LIMIT": "100",
+    }
+    with serving(env=env) as root:
+        statuses = [get(root).status_code, get(root).status_code]
+        items = get(root, "/v2/debit_memo_items")
+        with_header = get(root, **{"X-Mock-Fault": "status=500"})
+
+    assert statuses == [502, 200]
+    assert items.status_code == 504
+    assert with_header.status_code == 200
+    assert with_header.headers["ratelimit-limit"] == "100, 100;w=60"
+
+
+def test_config_file_rules_as_text_and_mappings_plus_flag_rules(tmp_path):
+    config = tmp_path / "sandbox.yaml"
+    config.write_text(
+        "seed: 9\n"
+        "faults:\n"
+        "  - operation=getDebitMemoes,status=503,times=1\n"
+        "  - {id: items-down, operation: getDebitMemoItems, status: 500, probability: 1}\n"
+        "latency: 5\n"
+        "rate_limit: 50\n"
+        "gateway_timeout: 0.25\n"
+    )
+    with serving(
+        "--config", str(config), "--fault", "operation=createDebitMemo,action=timeout"
+    ) as root:
+        statuses = [get(root).status_code, get(root).status_code]
+        items = get(root, "/v2/debit_memo_items")
+        created = requests.post(
+            f"{root}/v2/debit_memos", json={}, headers=bearer(), timeout=5
+        ).status_code
+        settings = requests.get(f"{root}/__mock/config", timeout=5).json()
+
+    assert statuses == [503, 200]
+    assert items.headers["X-Mock-Fault"] == "items-down,latency"
+    assert created == 504
+    assert settings["limits"] == {
+        "rate_limit": 50,
+        "concurrency_limit": None,
+        "gateway_timeout": 0.25,
+    }
+
+
+def test_json_config_file(tmp_path):
+    config = tmp_path / "sandbox.json"
+    config.write_text(
+        json.dumps({"faults": [{"operation": "getDebitMemoes", "status": 429, "retry_after": 3}]})
+    )
+    with serving("--config", str(config)) as root:
+        response = get(root)
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "3"
+
+
+def test_profile_switches_on_zuoras_api_sandbox_limits():
+    with serving("--profile", "zuora-api-sandbox") as root:
+        response = get(root)
+        settings = requests.get(f"{root}/__mock/config", timeout=5).json()
+
+    assert response.headers["ratelimit-limit"] == "2500, 2500;w=60"
+    assert response.headers["ratelimit-remaining"] == "2499"
+    assert settings["limits"] == {
+        "rate_limit": 2500,
+        "concurrency_limit": 40,
+        "gateway_timeout": 60.0,
+    }
+
+
+def test_a_bad_fault_flag_stops_the_start_naming_the_key():
+    error = start_fails("--fault", "operation=createDebitMemo,status=503,probability=1.5")
+
+    assert "'probability' must be between 0 and 1" in error
+
+
+def test_a_bad_rule_in_the_config_file_stops_the_start(tmp_path):
+    config = tmp_path / "sandbox.yaml"
+    config.write_text("faults:\n  - {action: explode}\n")
+
+    error = start_fails("--config", str(config))
+
+    assert "'explode' is not a known action" in error
+
+
+def test_a_bad_latency_flag_stops_the_start():
+    assert "'latency_ms' must not be negative" in start_fails("--latency", "-10")
+
+
+def test_a_bad_limit_stops_the_start():
+    assert "--rate-limit" in start_fails("--rate-limit", "0")
+    assert "MOCKSERVER_PROFILE" in start_fails(env={"MOCKSERVER_PROFILE": "enterprise"})
