@@ -311,6 +311,22 @@ def test_stage_after_then_a_retry_with_the_same_key_replays_the_original_success
     assert len(listed.json()["data"]) == 1
 
 
+def test_a_timeout_after_the_operation_then_a_retry_with_the_same_key_creates_one_memo(
+    zuora_mock, zuora_client
+):
+    before = memo_count(zuora_mock)
+    zuora_mock.add_fault(operation="createDebitMemo", action="timeout", stage="after", times=1)
+    key = {"Idempotency-Key": "lost-answer"}
+
+    with pytest.raises(requests.ReadTimeout):
+        zuora_client.post("/debit_memos", json=memo_body(), headers=key, timeout=0.3)
+    retried = zuora_client.post("/debit_memos", json=memo_body(), headers=key, timeout=5)
+
+    assert retried.status_code == 201
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert memo_count(zuora_mock) == before + 1
+
+
 def test_stage_after_reset_on_pay_still_takes_the_payment(zuora_mock, zuora_client, create_memo):
     memo = create_memo(post=True)
     zuora_mock.add_fault(operation="payDebitMemo", action="reset", stage="after")

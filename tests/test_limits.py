@@ -173,6 +173,17 @@ def test_a_504_after_the_operation_leaves_it_applied(start_sandbox):
     assert len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"]) == count + 1
 
 
+def test_handling_slower_than_the_gateway_timeout_is_a_504_without_any_fault(start_sandbox):
+    root = start_sandbox(gateway_timeout=0.000001)
+
+    response = get(root)
+
+    assert response.status_code == 504
+    assert response.json()["type"] == "gateway_timeout"
+    assert "X-Mock-Fault" not in response.headers
+    assert response.headers["Zuora-Request-Id"]
+
+
 def test_latency_within_the_gateway_timeout_is_answered(start_sandbox):
     root = start_sandbox(gateway_timeout=2)
 

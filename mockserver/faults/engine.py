@@ -11,11 +11,12 @@ At any point past the gateway timeout the client gets a 504 instead.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .actions import SlowBody
-from .exchange import Exchange, Hold
+from .exchange import Answer, Exchange, Hold
 from .matching import RequestView
 from .ruleset import FaultRules, Plan
 
@@ -52,14 +53,28 @@ class FaultEngine:
         if plan is None:
             if deadline is None:
                 return self.app(environ, start_response)
-            exchange = Exchange(environ, start_response, deadline, None)
-            real = exchange.call_app(self.app)
-            if exchange.past_deadline():
-                return exchange.gateway_timeout()
-            return exchange.respond(real)
+            return self._answer_in_time(environ, start_response, deadline)
         report.fault = plan.ids
         report.latency_ms = round(plan.latency_ms, 3)
         return self._carry_out(plan, Exchange(environ, start_response, deadline, plan.ids))
+
+    def _answer_in_time(self, environ, start_response, deadline: float) -> Iterable[bytes]:
+        """The app's answer passed through as it is (its body sent, then closed, by the
+        server), unless it is ready only after the gateway timeout: then a 504."""
+        late: list[Answer] = []
+
+        def start(status, headers, exc_info=None):
+            if time.perf_counter() >= deadline:
+                late.append(Answer.envelope(504))
+                return start_response(late[0].status, late[0].headers, exc_info)
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, start)
+        if not late:
+            return body
+        if hasattr(body, "close"):
+            body.close()
+        return [late[0].body]
 
     def _carry_out(self, plan: Plan, exchange: Exchange) -> Iterable[bytes]:
         if isinstance(plan.delivery, SlowBody):
