@@ -190,3 +190,20 @@ def test_zuora_client_sends_the_token_to_paths_under_v2(zuora_mock, zuora_client
     assert response.status_code == 200
     assert response.request.url.startswith(f"{zuora_mock.url}/debit_memos")
     assert response.request.headers["Authorization"] == f"Bearer {zuora_mock.token}"
+
+
+def test_a_fault_holds_for_the_with_block_only(zuora_mock, zuora_client):
+    with zuora_mock.fault(operation="getDebitMemoes", status=503) as rule_id:
+        faulted = zuora_client.get("/debit_memos")
+    assert faulted.status_code == 503
+    assert rule_id in faulted.headers["X-Mock-Fault"]
+    assert rule_id in zuora_mock.requests(status=503)[0]["fault"]
+    assert zuora_client.get("/debit_memos").status_code == 200
+
+
+def test_add_fault_returns_the_rule_id_and_reset_clears_it(zuora_mock, zuora_client):
+    rule_id = zuora_mock.add_fault(id="outage", operation="getDebitMemoes", status=503)
+    assert rule_id == "outage"
+    assert zuora_client.get("/debit_memos").status_code == 503
+    zuora_mock.reset()
+    assert zuora_client.get("/debit_memos").status_code == 200

@@ -195,3 +195,20 @@ def test_by_default_every_token_shares_one_store(start_sandbox):
     alice.create_memo(description="alice's")
     assert "alice's" in bob.descriptions()
     assert alice.admin("GET", "state").status_code == 400
+
+
+def test_a_fault_rule_of_one_tenant_leaves_the_other_alone(alice, bob):
+    added = alice.admin("POST", "faults", json={"operation": "getDebitMemoes", "status": 503})
+    assert added.status_code == 201, added.text
+    assert alice.call("GET", "/debit_memos").status_code == 503
+    assert bob.call("GET", "/debit_memos").status_code == 200
+    assert bob.admin("GET", "faults").json()["data"] == []
+
+
+def test_each_tenant_has_its_own_rate_limit(start_sandbox):
+    root = start_sandbox(tenants="per-token", rate_limit=2)
+    alice, bob = Tenant(root, "alice"), Tenant(root, "bob")
+    assert [alice.call("GET", "/debit_memos").status_code for _ in range(3)] == [200, 200, 429]
+    bobs = bob.call("GET", "/debit_memos")
+    assert bobs.status_code == 200
+    assert bobs.headers["ratelimit-remaining"] == "1"
