@@ -5,61 +5,39 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import requests
 from conftest import bearer
-
-STARTUP_DEADLINE_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from processes import STARTUP_DEADLINE_S, clean_env, free_port, health_answers, running
 
 
 def serve_command(*flags: str) -> list[str]:
-    return [sys.executable, "-m", "mockserver", "serve", "--quiet", *flags]
+    return [sys.executable, "-m", "mockserver", "serve", *flags]
 
 
 @contextlib.contextmanager
-def serving(*flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    log: Path, *flags: str, env: dict[str, str] | None = None, quiet: bool = True
+) -> Iterator[str]:
     """``python -m mockserver serve`` on a free port; yields its root URL."""
     port = free_port()
     root = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        serve_command("--port", str(port), *flags),
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_DEADLINE_S
-        while True:
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{root}/__mock/health", timeout=2).ok:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start: {process.stderr.read()}")
-            time.sleep(0.05)
+    argv = serve_command("--port", str(port), *(["--quiet"] if quiet else []), *flags)
+    with running(argv, {**clean_env(), **(env or {})}, health_answers(root), log):
         yield root
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
 
 
 def start_fails(*flags: str, env: dict[str, str] | None = None) -> str:
     """Start a server that must refuse to start; its error output."""
     result = subprocess.run(
         serve_command("--port", str(free_port()), *flags),
-        env={**os.environ, **(env or {})},
+        env={**clean_env(), **(env or {})},
         capture_output=True,
         text=True,
         timeout=STARTUP_DEADLINE_S,
@@ -68,12 +46,15 @@ def start_fails(*flags: str, env: dict[str, str] | None = None) -> str:
     return result.stderr
 
 
-def get(root: str, path: str = "/v2/debit_memos", **headers) -> requests.Response:
-    return requests.get(f"{root}{path}", headers={**bearer(), **headers}, timeout=5)
+def get(
+    root: str, path: str = "/v2/debit_memos", timeout: float = 5, **headers
+) -> requests.Response:
+    return requests.get(f"{root}{path}", headers={**bearer(), **headers}, timeout=timeout)
 
 
 def test_fault_and_latency_flags(tmp_path):
     with serving(
+        tmp_path / "serve.log",
         "--fault",
         "operation=getDebitMemoes,status=503,times=1",
         "--fault",
@@ -111,7 +92,7 @@ def test_environment_variables(tmp_path):
         "MOCKSERVER_FAULT_HEADER": "false",
         "MOCKSERVER_RATE_LIMIT": "100",
     }
-    with serving(env=env) as root:
+    with serving(tmp_path / "serve.log", env=env) as root:
         statuses = [get(root).status_code, get(root).status_code]
         items = get(root, "/v2/debit_memo_items")
         with_header = get(root, **{"X-Mock-Fault": "status=500"})
@@ -134,7 +115,11 @@ def test_config_file_rules_as_text_and_mappings_plus_flag_rules(tmp_path):
         "gateway_timeout: 0.25\n"
     )
     with serving(
-        "--config", str(config), "--fault", "operation=createDebitMemo,action=timeout"
+        tmp_path / "serve.log",
+        "--config",
+        str(config),
+        "--fault",
+        "operation=createDebitMemo,action=timeout",
     ) as root:
         statuses = [get(root).status_code, get(root).status_code]
         items = get(root, "/v2/debit_memo_items")
@@ -158,15 +143,15 @@ def test_json_config_file(tmp_path):
     config.write_text(
         json.dumps({"faults": [{"operation": "getDebitMemoes", "status": 429, "retry_after": 3}]})
     )
-    with serving("--config", str(config)) as root:
+    with serving(tmp_path / "serve.log", "--config", str(config)) as root:
         response = get(root)
 
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "3"
 
 
-def test_profile_switches_on_zuoras_api_sandbox_limits():
-    with serving("--profile", "zuora-api-sandbox") as root:
+def test_profile_switches_on_zuoras_api_sandbox_limits(tmp_path):
+    with serving(tmp_path / "serve.log", "--profile", "zuora-api-sandbox") as root:
         response = get(root)
         settings = requests.get(f"{root}/__mock/config", timeout=5).json()
 
@@ -177,6 +162,38 @@ def test_profile_switches_on_zuoras_api_sandbox_limits():
         "concurrency_limit": 40,
         "gateway_timeout": 60.0,
     }
+
+
+def test_connection_faults_happen_on_the_socket_of_the_served_sandbox(tmp_path):
+    with serving(
+        tmp_path / "serve.log",
+        "--fault",
+        "operation=getDebitMemoes,action=reset",
+        "--fault",
+        "operation=getDebitMemoItems,action=empty",
+    ) as root:
+        with pytest.raises(requests.ConnectionError, match="Connection reset by peer"):
+            get(root)
+        with pytest.raises(requests.ConnectionError, match="without response"):
+            get(root, "/v2/debit_memo_items")
+        with pytest.raises(requests.ReadTimeout):
+            get(root, timeout=0.2, **{"X-Mock-Fault": "action=timeout"})
+
+
+def test_the_access_log_names_the_fault_and_the_latency(tmp_path):
+    log = tmp_path / "serve.log"
+    with serving(
+        log, "--fault", "operation=getDebitMemoes,status=503,latency_ms=10", quiet=False
+    ) as root:
+        get(root)
+        get(root, "/v2/debit_memo_items")
+
+    access = [line for line in log.read_text().splitlines() if "mockserver.access" in line]
+    assert len(access) == 2, access
+    assert " GET /v2/debit_memos 503 " in access[0]
+    assert access[0].endswith("fault=startup-1 latency=10.0ms")
+    assert " GET /v2/debit_memo_items 200 " in access[1]
+    assert "fault=" not in access[1]
 
 
 def test_a_bad_fault_flag_stops_the_start_naming_the_key():

@@ -143,34 +143,27 @@ def test_latency_past_the_gateway_timeout_is_a_504(start_sandbox):
     assert response.headers["X-Mock-Fault"] == "header"
 
 
-def test_a_504_before_the_operation_applies_nothing(start_sandbox):
+@pytest.mark.parametrize(
+    ("fault", "memos_added"),
+    [("latency_ms=1000", 0), ("latency_ms=1000,stage=after", 1)],
+    ids=["before: nothing applied", "after: applied"],
+)
+def test_a_504_applies_the_operation_only_when_it_came_after_it(start_sandbox, fault, memos_added):
     root = start_sandbox(gateway_timeout=0.2)
-    count = len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"])
 
+    def memo_count() -> int:
+        return len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"])
+
+    before = memo_count()
     response = requests.post(
         f"{root}/v2/debit_memos",
         json=memo_body(),
-        headers={**bearer(), "X-Mock-Fault": "latency_ms=1000"},
+        headers={**bearer(), "X-Mock-Fault": fault},
         timeout=5,
     )
 
     assert response.status_code == 504
-    assert len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"]) == count
-
-
-def test_a_504_after_the_operation_leaves_it_applied(start_sandbox):
-    root = start_sandbox(gateway_timeout=0.2)
-    count = len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"])
-
-    response = requests.post(
-        f"{root}/v2/debit_memos",
-        json=memo_body(),
-        headers={**bearer(), "X-Mock-Fault": "latency_ms=1000,stage=after"},
-        timeout=5,
-    )
-
-    assert response.status_code == 504
-    assert len(requests.get(f"{root}/__mock/state", timeout=5).json()["debit_memos"]) == count + 1
+    assert memo_count() == before + memos_added
 
 
 def test_handling_slower_than_the_gateway_timeout_is_a_504_without_any_fault(start_sandbox):

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .actions import SlowBody
 from .exchange import Answer, Exchange, Hold
 from .matching import RequestView
 from .ruleset import FaultRules, Plan
@@ -77,7 +76,7 @@ class FaultEngine:
         return [late[0].body]
 
     def _carry_out(self, plan: Plan, exchange: Exchange) -> Iterable[bytes]:
-        if isinstance(plan.delivery, SlowBody):
+        if plan.delivery is not None:
             exchange.trickle_bytes_per_s = plan.delivery.bytes_per_s
         if not plan.runs_app:
             held = exchange.hold(plan.latency_before_s + plan.latency_after_s)

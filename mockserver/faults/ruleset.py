@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
 
-from .actions import Action
+from .actions import SlowBody
 from .matching import RequestView
 from .rules import Rule, RuleError, RuleParser
 from .schedule import Trigger
@@ -76,7 +76,7 @@ class Plan:
 
     firings: list[Firing]
     answer: Rule | None = None  # the first fired rule that answers in place of the app
-    delivery: Action | None = None  # the first fired action that only reshapes the answer
+    delivery: SlowBody | None = None  # the first fired slow_body that only slows the answer
     latency_before_s: float = 0.0
     latency_after_s: float = 0.0
     ids: str = field(init=False)
@@ -91,7 +91,7 @@ class Plan:
                 self.latency_before_s += firing.latency_s
             if rule.replaces and self.answer is None:
                 self.answer = rule
-            elif rule.action is not None and not rule.replaces and self.delivery is None:
+            elif isinstance(rule.action, SlowBody) and self.delivery is None:
                 self.delivery = rule.action
 
     @property
