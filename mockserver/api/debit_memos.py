@@ -11,8 +11,22 @@ from flask_smorest import Blueprint
 
 from .. import catalog
 from . import schemas
-from .protocol import ZuoraArgumentsParser, check_request, idempotent, json_response, tenant
-from .selection import MEMO_PARAMS, ItemSelection, ListRequest, MemoSelection, check_params
+from .protocol import (
+    JSON_TYPE,
+    ZuoraArgumentsParser,
+    check_request,
+    idempotent,
+    json_response,
+    tenant,
+)
+from .selection import (
+    MEMO_PARAMS,
+    ItemSelection,
+    ListRequest,
+    MemoSelection,
+    check_params,
+    list_json,
+)
 
 
 class ZuoraBlueprint(Blueprint):
@@ -84,7 +98,8 @@ def _selection() -> MemoSelection:
 
 def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
     current = tenant()
-    return json_response(selection.render(memo, current.store, current.clock.today()), status)
+    body = selection.json(memo, current.store, current.clock.today())
+    return Response(body, status=status, mimetype=JSON_TYPE)
 
 
 @blp.route(MEMO, methods=["GET"], endpoint="getDebitMemo")
@@ -124,9 +139,8 @@ def list_debit_memos():
     store, today = current.store, current.clock.today()
     with store.lock:
         page, next_page = listing.page(store, "memo", today)
-    return json_response(
-        {"next_page": next_page, "data": [selection.render(m, store, today) for m in page]}
-    )
+    body = list_json(next_page, [selection.json(m, store, today) for m in page])
+    return Response(body, mimetype=JSON_TYPE)
 
 
 @blp.route("/debit_memos", methods=["POST"], endpoint="createDebitMemo")

@@ -5,6 +5,8 @@ response documents with ``fields[]`` and ``expand[]`` applied.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +15,7 @@ from ..errors import InvalidParameter
 from ..query import Filter, SortTerm
 from ..records import DebitMemo, DebitMemoItem
 from ..store import Store
+from ..wire import dumps
 
 NESTED_FIELDS = (
     "debit_memo_items.fields[]",
@@ -69,7 +72,7 @@ class MemoSelection:
         )
         if single:
             query.parse_page_size(args.get("page_size"))
-        return selection
+        return PLAIN_MEMO if selection == PLAIN_MEMO else selection
 
     def render(self, memo: DebitMemo, store: Store, today: date) -> dict:
         document = _project(wire.debit_memo(memo, today), self.fields)
@@ -96,8 +99,47 @@ class MemoSelection:
             document["bill_to"] = _project(wire.contact(contact), self.bill_to_fields)
         return document
 
+    def json(self, memo: DebitMemo, store: Store, today: date) -> bytes:
+        """The memo as JSON; a plain one (no fields[] or expand[]) comes from the cache."""
+        if self is PLAIN_MEMO:
+            return RENDERED_MEMOS.json(memo, today)
+        return dumps(self.render(memo, store, today))
+
 
 PLAIN_MEMO = MemoSelection()
+
+
+class RenderedMemos:
+    """The JSON of recently served memos, newest kept, oldest dropped.
+
+    A memo record never changes (a change makes a new record), so its JSON only
+    changes with the day (``past_due``). Entries are keyed by the record itself:
+    a new version of a memo is a miss, never a stale hit.
+    """
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._entries: OrderedDict[int, tuple[DebitMemo, date, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def json(self, memo: DebitMemo, today: date) -> bytes:
+        entry = self._entries.get(id(memo))
+        if entry is not None and entry[0] is memo and entry[1] == today:
+            return entry[2]
+        body = dumps(wire.debit_memo(memo, today))
+        with self._lock:
+            self._entries[id(memo)] = (memo, today, body)
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return body
+
+
+RENDERED_MEMOS = RenderedMemos()
+
+
+def list_json(next_page: str | None, parts: list[bytes]) -> bytes:
+    """A list response from already rendered rows."""
+    return b"".join([b'{"next_page":', dumps(next_page), b',"data":[', b",".join(parts), b"]}"])
 
 
 def _item_filters(values: list[str]) -> list[Filter]:
