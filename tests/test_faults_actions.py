@@ -10,6 +10,9 @@ import pytest
 import requests
 from conftest import bearer, memo_body
 
+from mockserver.app import create_app
+from mockserver.config import Config
+
 
 def memo_count(zuora_mock) -> int:
     return len(zuora_mock.state["debit_memos"])
@@ -365,3 +368,19 @@ def test_stage_after_latency_lets_a_client_time_out_on_an_applied_operation(
     assert retried.status_code == 201
     assert retried.headers["Idempotent-Replayed"] == "true"
     assert memo_count(zuora_mock) == before + 1
+
+
+# -- under another WSGI server -------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["reset", "empty"])
+def test_without_the_sandboxs_server_a_connection_fault_is_a_502(action):
+    app = create_app(Config(log_requests=False))
+
+    response = app.test_client().get(
+        "/v2/debit_memos", headers={**bearer(), "X-Mock-Fault": f"action={action}"}
+    )
+
+    assert response.status_code == 502
+    assert response.get_json()["type"] == "bad_gateway"
+    assert response.headers["X-Mock-Fault"] == "header"

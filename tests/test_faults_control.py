@@ -3,9 +3,16 @@ journal, reset, tenants, and loud rejection of bad rules."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import requests
 from conftest import bearer
+
+from mockserver.app import create_app
+from mockserver.config import Config
+from mockserver.server import start_in_thread
 
 
 def admin(zuora_mock, method: str, path: str, **kwargs) -> requests.Response:
@@ -324,3 +331,35 @@ def test_faults_belong_to_one_tenant(start_sandbox):
 
     assert alice.status_code == 503
     assert bob.status_code == 200
+
+
+# -- stopping ---------------------------------------------------------------------------------
+
+
+def test_stopping_the_server_ends_injected_waits_at_once():
+    server = start_in_thread(create_app(Config(port=0, log_requests=False)), port=0)
+    outcome = []
+
+    def wait_for_a_slow_answer():
+        try:
+            outcome.append(
+                requests.get(
+                    f"{server.url}/v2/debit_memos",
+                    headers={**bearer(), "X-Mock-Fault": "latency_ms=30000"},
+                    timeout=60,
+                )
+            )
+        except requests.ConnectionError as error:
+            outcome.append(error)
+
+    client = threading.Thread(target=wait_for_a_slow_answer)
+    client.start()
+    time.sleep(0.3)
+
+    started = time.monotonic()
+    server.stop()
+    client.join(timeout=10)
+
+    assert time.monotonic() - started < 10
+    assert not client.is_alive()
+    assert isinstance(outcome[0], requests.ConnectionError)
