@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from . import __version__, admin, seeding, snapshot
+from .access_log import AccessLog
 from .api import debit_memos, oauth
 from .api.protocol import MAX_BODY, compress, error_response
 from .auth import TokenRegistry
@@ -150,7 +151,11 @@ def create_app(
             header_enabled=config.fault_header,
         )
     app.wsgi_app = Gateway(
-        app.wsgi_app, tenants, operation_of, faults=engine, log_requests=config.log_requests
+        app.wsgi_app,
+        tenants,
+        operation_of,
+        faults=engine,
+        access_log=AccessLog() if config.log_requests else None,
     )
     return app
 

@@ -10,20 +10,17 @@ operation a path is comes from the ``operation_of`` function it is given.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from http import HTTPStatus
 
+from .access_log import AccessLog
 from .errors import ApiError, ErrorDetail, InvalidParameter, envelope
 from .faults import FaultEngine, Report, RequestView, RuleError
 from .journal import Entry
 from .tenants import Tenants
 from .wire import dumps
-
-access_log = logging.getLogger("mockserver.access")
 
 ZUORA_PATHS = ("/v2/", "/oauth/")
 TRACK_ID_FORBIDDEN = frozenset(":;\"'")
@@ -56,13 +53,13 @@ class Gateway:
         tenants: Tenants,
         operation_of: Callable[[str, str], str | None],
         faults: FaultEngine | None = None,
-        log_requests: bool = True,
+        access_log: AccessLog | None = None,
     ):
         self.app = app
         self.tenants = tenants
         self.operation_of = operation_of
         self.faults = faults
-        self.log_requests = log_requests
+        self.access_log = access_log
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -156,7 +153,7 @@ class Gateway:
             journal.record(
                 Entry(
                     seq=journal.next_seq(),
-                    time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    time=time.time(),
                     method=method,
                     path=path,
                     query=query,
@@ -168,19 +165,10 @@ class Gateway:
                     request_id=request_id,
                 )
             )
-        if self.log_requests:
-            if report.fault:
-                access_log.info(
-                    "%s %s %s %.1fms fault=%s latency=%.1fms",
-                    method,
-                    path,
-                    status,
-                    duration_ms,
-                    report.fault,
-                    report.latency_ms,
-                )
-            else:
-                access_log.info("%s %s %s %.1fms", method, path, status, duration_ms)
+        if self.access_log is not None:
+            self.access_log.record(
+                method, path, status, duration_ms, report.fault, report.latency_ms
+            )
 
 
 class _CloseHook:

@@ -11,6 +11,7 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 from .faults import compile_glob
 
@@ -20,7 +21,7 @@ DEFAULT_SIZE = 1000
 @dataclass(frozen=True, slots=True)
 class Entry:
     seq: int
-    time: str
+    time: float  # seconds since the epoch; ISO 8601 on the wire
     method: str
     path: str
     query: str
@@ -32,7 +33,9 @@ class Entry:
     request_id: str | None
 
     def to_wire(self) -> dict:
-        return asdict(self)
+        wire = asdict(self)
+        wire["time"] = datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds")
+        return wire
 
 
 class Journal:

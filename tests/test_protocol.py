@@ -133,7 +133,7 @@ def test_gzipped_request_body_is_accepted(zuora_client):
     ("encoding", "body", "status"),
     [
         ("gzip", b"not gzip at all", 400),
-        ("gzip", gzip.compress(b'{"a":')[:-8], 400),
+        ("gzip", gzip.compress(b'{"a":', mtime=0)[:-8], 400),
         ("br", b"{}", 415),
     ],
 )
