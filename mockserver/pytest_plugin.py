@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
@@ -124,6 +124,11 @@ class ZuoraMock:
         """Back to the start-up data; journal, idempotency keys and runtime faults cleared."""
         self._admin_call("POST", "reset")
 
+    def leave(self) -> None:
+        """Drop this run's tenant from a shared sandbox, freeing its place under the cap."""
+        if self.tenant is not None:
+            self._admin_call("DELETE", f"tenants/{quote(self.tenant, safe='')}")
+
     def add_fault(self, **rule) -> str:
         """Add a fault rule (SANDBOX.md vocabulary); returns its id."""
         return self._admin_call("POST", "faults", json=rule)["id"]
@@ -216,6 +221,7 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
         mock = ZuoraMock(url, token, admin_token=_setting(pytestconfig, "admin_token"))
         _use_external(mock)
         yield mock
+        mock.leave()
         return
     # Imported here: pytest loads this plugin in every session where the
     # package is installed, and the app (Flask, Faker, ...) takes a good part

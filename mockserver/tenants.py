@@ -60,7 +60,8 @@ class TooManyTenants(ApiError):
         super().__init__(
             ErrorDetail(
                 "tenant_limit_reached",
-                f"The sandbox serves at most {cap} tenants; reset it or raise --max-tenants",
+                f"The sandbox serves at most {cap} tenants besides the default one; "
+                "drop one (DELETE /__mock/tenants/<token>), reset, or raise --max-tenants",
                 "Authorization",
             ),
             headers={"Retry-After": "60"},
@@ -97,6 +98,13 @@ class Tenants:
 
     def all(self) -> list[Tenant]:
         return list(self._tenants.values())
+
+    def drop(self, key: str) -> bool:
+        """Forget a per-token tenant and its data; the default one stays."""
+        if key == DEFAULT_TENANT:
+            return False
+        with self._lock:
+            return self._tenants.pop(key, None) is not None
 
     def reset(self) -> None:
         """Every tenant back to the start; per-token tenants are dropped."""

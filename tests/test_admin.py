@@ -111,13 +111,15 @@ def test_config_shows_the_effective_settings_without_secrets(start_sandbox):
     assert config["tokens"] == ["***"]
 
 
-def test_admin_token_protects_the_control_plane(start_sandbox):
+def test_admin_token_protects_the_control_plane_but_health(start_sandbox):
     root = start_sandbox(admin_token="s3cret")
-    assert requests.get(f"{root}/__mock/health", timeout=5).status_code == 401
+    assert requests.get(f"{root}/__mock/health", timeout=5).status_code == 200
     wrong = {"Authorization": "Bearer nope"}
-    assert requests.post(f"{root}/__mock/reset", headers=wrong, timeout=5).status_code == 401
+    for method, path in [("POST", "reset"), ("GET", "state"), ("GET", "config"), ("GET", "faults")]:
+        response = requests.request(method, f"{root}/__mock/{path}", headers=wrong, timeout=5)
+        assert response.status_code == 401, path
     right = {"Authorization": "Bearer s3cret"}
-    assert requests.get(f"{root}/__mock/health", headers=right, timeout=5).status_code == 200
+    assert requests.post(f"{root}/__mock/reset", headers=right, timeout=5).status_code == 200
 
 
 def test_control_plane_needs_no_zuora_token(zuora_mock):

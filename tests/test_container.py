@@ -220,7 +220,9 @@ def test_environment_variables_configure_it(run_image):
 def test_the_health_check_passes_when_the_control_plane_needs_an_admin_token(run_image):
     with run_image(MOCKSERVER_ADMIN_TOKEN="s3cret") as (root, _):
         anonymous = requests.get(f"{root}/__mock/health", timeout=5)
-    assert anonymous.status_code == 401
+        state = requests.get(f"{root}/__mock/state", timeout=5)
+    assert anonymous.status_code == 200
+    assert state.status_code == 401
 
 
 def test_docker_stop_stops_it_cleanly(run_image):

@@ -212,3 +212,18 @@ def test_each_tenant_has_its_own_rate_limit(start_sandbox):
     bobs = bob.call("GET", "/debit_memos")
     assert bobs.status_code == 200
     assert bobs.headers["ratelimit-remaining"] == "1"
+
+
+def test_a_dropped_tenant_frees_its_place_and_starts_afresh(start_sandbox):
+    root = start_sandbox(tenants="per-token", max_tenants=1)
+    first = {"Authorization": "Bearer first"}
+    second = {"Authorization": "Bearer second"}
+    created = requests.post(
+        f"{root}/v2/debit_memos", json=memo_body(description="mine"), headers=first, timeout=5
+    )
+    assert created.status_code == 201
+    assert requests.get(f"{root}/v2/debit_memos", headers=second, timeout=5).status_code == 429
+    assert requests.delete(f"{root}/__mock/tenants/first", timeout=5).status_code == 204
+    assert requests.get(f"{root}/v2/debit_memos", headers=second, timeout=5).status_code == 200
+    assert requests.delete(f"{root}/__mock/tenants/first", timeout=5).status_code == 404
+    assert requests.delete(f"{root}/__mock/tenants/default", timeout=5).status_code == 404
