@@ -10,7 +10,7 @@ unit amounts and tax rates are Decimals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -266,27 +266,23 @@ def new_debit_memo(
     **details,
 ) -> DebitMemo:
     """A memo of ``account`` (in its currency, to its bill-to), totals summed from ``items``."""
-    return with_totals(
-        DebitMemo(
-            id=memo_id,
-            debit_memo_number=number,
-            account_id=account.id,
-            account_number=account.account_number,
-            bill_to_id=account.bill_to_id,
-            sequence_set_id=account.sequence_set_id,
-            currency=account.currency,
-            document_date=document_date,
-            due_date=due_date,
-            payment_terms=details.pop("payment_terms", None) or account.payment_terms,
-            audit=audit,
-            items=items,
-            **details,
-        )
+    subtotal = sum(i.subtotal for i in items)
+    tax = sum(i.tax for i in items)
+    return DebitMemo(
+        id=memo_id,
+        debit_memo_number=number,
+        account_id=account.id,
+        account_number=account.account_number,
+        bill_to_id=account.bill_to_id,
+        sequence_set_id=account.sequence_set_id,
+        currency=account.currency,
+        document_date=document_date,
+        due_date=due_date,
+        payment_terms=details.pop("payment_terms", None) or account.payment_terms,
+        audit=audit,
+        items=items,
+        subtotal=subtotal,
+        tax=tax,
+        total=subtotal + tax,
+        **details,
     )
-
-
-def with_totals(memo: DebitMemo) -> DebitMemo:
-    """The memo with subtotal, tax and total summed from its items."""
-    subtotal = sum(i.subtotal for i in memo.items)
-    tax = sum(i.tax for i in memo.items)
-    return replace(memo, subtotal=subtotal, tax=tax, total=subtotal + tax)

@@ -23,7 +23,6 @@ from .records import (
     Address,
     Audit,
     Contact,
-    DebitMemo,
     DebitMemoItem,
     PaymentMethod,
     TaxationItem,
@@ -231,62 +230,49 @@ class _Generator:
             self._item(memo_id, account.currency, document_date, audit)
             for _ in range(rnd.randint(1, self.profile.max_items_per_memo))
         )
-        memo = new_debit_memo(
-            account,
-            memo_id,
-            store.next_memo_number(),
-            document_date,
-            self._share(document_date + timedelta(days=terms)),
-            audit,
-            items,
-            description=rnd.choice(
+        number = store.next_memo_number()
+        due_date = self._share(document_date + timedelta(days=terms))
+        details = {
+            "description": rnd.choice(
                 [None, "Adjustment for the last billing period", "Usage above plan"]
             ),
-            reason_code=rnd.choice(REASON_CODES),
-            custom_fields=self.regions[rnd.choice(["NA", "EMEA", "APAC"])],
+            "reason_code": rnd.choice(REASON_CODES),
+            "custom_fields": self.regions[rnd.choice(["NA", "EMEA", "APAC"])],
+        }
+        if state != "draft":
+            audit, items = self._advance(state, account.currency, audit, items, details)
+        memo = new_debit_memo(
+            account, memo_id, number, document_date, due_date, audit, items, **details
         )
-        store.put_memo(self._advance(memo, state, created))
+        store.put_memo(memo)
 
-    def _advance(self, memo: DebitMemo, state: str, created: datetime) -> DebitMemo:
-        """Move a fresh draft to the state the profile asked for."""
-        if state == "draft":
-            return memo
-        later = min(created + timedelta(hours=self.random.randint(1, 20)), self.horizon)
+    def _advance(
+        self, state: str, currency: str, audit: Audit, items: tuple, details: dict
+    ) -> tuple:
+        """What a fresh draft becomes in the state the profile asked for.
+
+        Returns the memo's audit and items, and adds to ``details``.
+        """
+        user = audit.created_by_id
+        later = min(audit.created_time + timedelta(hours=self.random.randint(1, 20)), self.horizon)
+        audit = audit.touched(user, later)
         if state == "canceled":
-            return replace(
-                memo,
-                state="canceled",
-                canceled_time=later,
-                audit=memo.audit.touched(memo.audit.created_by_id, later),
-            )
-        memo = replace(
-            memo,
-            state="open",
-            posted_by_id=memo.audit.created_by_id,
-            posted_time=later,
-            audit=memo.audit.touched(memo.audit.created_by_id, later),
-        )
-        if state in ("paid", "partly_paid"):
-            memo = self._paid(memo, state, later)
-        return memo
-
-    def _paid(self, memo: DebitMemo, state: str, posted: datetime) -> DebitMemo:
-        places = MINOR_UNITS[memo.currency]
+            details.update(state="canceled", canceled_time=later)
+            return audit, items
+        details.update(state="open", posted_by_id=user, posted_time=later)
+        if state not in ("paid", "partly_paid"):
+            return audit, items
+        total = sum(i.subtotal + i.tax for i in items)
         if state == "paid":
-            amount = memo.total
+            amount = total
         else:
             share = Decimal(self.random.randint(10, 90)) / 100
-            amount = to_cents(_round(from_cents(memo.total) * share, places))
+            amount = to_cents(_round(from_cents(total) * share, MINOR_UNITS[currency]))
         if amount <= 0:
-            return memo
-        when = min(posted + timedelta(days=self.random.randint(1, 20)), self.horizon)
-        user = memo.audit.updated_by_id
-        return replace(
-            memo,
-            items=apply_payment(memo.items, amount, user, when),
-            amount_paid=amount,
-            audit=memo.audit.touched(user, when),
-        )
+            return audit, items
+        when = min(later + timedelta(days=self.random.randint(1, 20)), self.horizon)
+        details["amount_paid"] = amount
+        return audit.touched(user, when), apply_payment(items, amount, user, when)
 
     def _item(self, memo_id: str, currency: str, day: date, audit: Audit) -> DebitMemoItem:
         rnd, ids = self.random, self.store.ids
