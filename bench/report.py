@@ -201,12 +201,18 @@ def _throughput(data: dict) -> list[str]:
             out += [faults, ""]
         else:
             out += ["| variant | requests/s | p50 ms | p99 ms |", "|---|---|---|---|"]
+            medians = {}
             for name, samples in faults.items():
                 good = [s for s in samples if "error" not in s]
+                medians[name] = med(field(good, "rps"))
                 out.append(
                     f"| {name} | {spread(field(good, 'rps'))} | "
                     f"{spread(field(good, 'p50_ms'), 1)} | {spread(field(good, 'p99_ms'), 1)} |"
                 )
+            on = next((v for k, v in medians.items() if "engine on" in k), None)
+            off = next((v for k, v in medians.items() if "engine off" in k), None)
+            if on and off:
+                out += ["", f"- engine on, no rules / engine off: **{on / off:.0%}**"]
             out.append("")
     out += [
         "For context, figures from issue 5 (not measured in this run):",
