@@ -108,7 +108,7 @@ def create_app(
 ) -> Flask:
     """The sandbox; ``fault_engine=False`` leaves the engine out (for the overhead benchmark)."""
     config = config or Config()
-    baseline = baseline or baseline_store(config)
+    start_up = (baseline or baseline_store(config)).frozen()
     app = Flask("mockserver")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY,
@@ -130,7 +130,7 @@ def create_app(
     parser = RuleParser(_operations(app))
     rules = startup_rules(config, parser)
     tenants = Tenants(
-        lambda key: Tenant(key, baseline, config, FaultRules(config.seed, parser, rules)),
+        lambda key: Tenant(key, start_up, config, FaultRules(config.seed, parser, rules)),
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,
     )

@@ -7,6 +7,7 @@ Precedence: flag, then environment, then ``--config`` file, then default.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -217,6 +218,9 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
         app = create_app(config)
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
+    # The start-up data lives as long as the process: keep the cyclic garbage
+    # collector from rescanning it (a full pass over 100,000 memos takes ~0.5 s).
+    gc.freeze()
     serve_forever(app, config.host, config.port, config.threads)
 
 

@@ -10,6 +10,7 @@ operation a path is comes from the ``operation_of`` function it is given.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -46,6 +47,14 @@ def check_track_id(value: str) -> str:
     return value
 
 
+_request_ids = random.Random()  # seeded from the OS; no system call per request
+
+
+def new_request_id() -> str:
+    """A fresh version-4 UUID for ``Zuora-Request-Id``."""
+    return str(uuid.UUID(int=_request_ids.getrandbits(128), version=4))
+
+
 class Gateway:
     def __init__(
         self,
@@ -68,7 +77,7 @@ class Gateway:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET")
         operation = self.operation_of(method, path)
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         extra_headers = [("Zuora-Request-Id", request_id)]
         seen: list[str] = []
         report = Report()

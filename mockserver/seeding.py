@@ -8,7 +8,10 @@ whose algorithm Python keeps stable.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -113,7 +116,21 @@ def generate(seed: int | str, profile: Profile | None = None, today: date | None
     """A store filled from ``seed``: accounts first, then debit memos."""
     profile = profile or Profile()
     anchor = profile.anchor_date or today or datetime.now(UTC).date()
-    return _Generator(seed, profile, anchor).run()
+    with _collector_paused():
+        return _Generator(seed, profile, anchor).run()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Records hold no reference cycles, so the cyclic collector has nothing to find
+    while they are made; left on, it rescans the growing store over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Generator:
@@ -128,11 +145,11 @@ class _Generator:
         self.horizon = _end_of(anchor)  # nothing generated happens after this
         # Equal values share one object: a 100,000-memo store repeats the same
         # dates, quantities, prices and custom fields many times over.
-        self._shared: dict[tuple[type, object], object] = {}
+        self._shared: defaultdict[type, dict] = defaultdict(dict)  # one dict per type
         self.regions = {r: MappingProxyType({"Region__c": r}) for r in ("NA", "EMEA", "APAC")}
 
     def _share(self, value):
-        return self._shared.setdefault((type(value), value), value)
+        return self._shared[type(value)].setdefault(value, value)
 
     def run(self) -> Store:
         accounts = [self._account(n) for n in range(1, self.profile.accounts + 1)]

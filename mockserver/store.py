@@ -11,6 +11,7 @@ import random
 import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from .records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
 
@@ -190,23 +191,41 @@ class Store:
 
     # -- copies ---------------------------------------------------------------
 
-    def copy(self) -> Store:
-        """An independent store with the same contents, ids and sequences."""
-        clone = Store.__new__(Store)
-        clone.lock = threading.RLock()
-        clone.ids = self.ids.copy()
-        clone.api_user_id = self.api_user_id
-        for name in (
-            "accounts",
-            "account_ids_by_number",
-            "contacts",
-            "payment_methods",
-            "memos",
-            "memo_ids_by_number",
-            "open_balance_by_account",
-        ):
-            setattr(clone, name, dict(getattr(self, name)))
-        clone._items = None
-        clone._indexes = {}
-        clone.last_memo_number = self.last_memo_number
-        return clone
+    def frozen(self) -> FrozenStore:
+        """The store's contents now, compactly, to go back to (``FrozenStore.thaw``)."""
+        return FrozenStore(
+            ids=self.ids.copy(),
+            api_user_id=self.api_user_id,
+            accounts=tuple(self.accounts.values()),
+            contacts=tuple(self.contacts.values()),
+            payment_methods=tuple(self.payment_methods.values()),
+            memos=tuple(self.memos.values()),
+            last_memo_number=self.last_memo_number,
+        )
+
+
+@dataclass(frozen=True)
+class FrozenStore:
+    """A store's records in tuples: a tenth of the memory of its dictionaries and
+    indexes. Every tenant starts from one, and a reset goes back to it."""
+
+    ids: IdFactory
+    api_user_id: str
+    accounts: tuple[Account, ...]
+    contacts: tuple[Contact, ...]
+    payment_methods: tuple[PaymentMethod, ...]
+    memos: tuple[DebitMemo, ...]
+    last_memo_number: int
+
+    def thaw(self) -> Store:
+        """A live store with these records, ids and sequences."""
+        store = Store(0, self.api_user_id)
+        store.ids = self.ids.copy()
+        for account in self.accounts:
+            store.add_account(account, (), ())
+        store.contacts = {contact.id: contact for contact in self.contacts}
+        store.payment_methods = {method.id: method for method in self.payment_methods}
+        for memo in self.memos:
+            store.put_memo(memo)
+        store.last_memo_number = self.last_memo_number
+        return store

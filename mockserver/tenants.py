@@ -18,7 +18,7 @@ from .idempotency import IdempotencyCache
 from .journal import Journal
 from .lifecycle import DebitMemos
 from .limits import ConcurrencyLimiter, RateLimiter
-from .store import Store
+from .store import FrozenStore, Store
 
 DEFAULT_TENANT = "default"
 
@@ -26,7 +26,7 @@ DEFAULT_TENANT = "default"
 class Tenant:
     """Everything that belongs to one tenant of the sandbox."""
 
-    def __init__(self, key: str, baseline: Store, config: Config, faults: FaultRules):
+    def __init__(self, key: str, baseline: FrozenStore, config: Config, faults: FaultRules):
         self.key = key
         self._baseline = baseline
         self.clock = Clock()
@@ -35,13 +35,13 @@ class Tenant:
         self.rate_limiter = RateLimiter(config.effective_rate_limit)
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
         self.faults = faults
-        self.store = baseline.copy()
+        self.store = baseline.thaw()
         self.debit_memos = DebitMemos(self.store, self.clock)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
         start-up fault rules only (restarted), a fresh rate-limit window."""
-        self.replace_store(self._baseline.copy())
+        self.replace_store(self._baseline.thaw())
         self.clock.reset()
         self.journal.clear()
         self.idempotency.clear()
