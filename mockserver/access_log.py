@@ -1,23 +1,29 @@
-"""The access log: one line per request, written by a thread of its own.
+"""The access log: one line per request on standard error, written by a thread of
+its own.
 
-A request only queues its line's facts; the writer thread formats and writes
-them in batches through the ``mockserver.access`` logger. So thirty-two busy
-worker threads don't queue up on the log handler's lock, and a burst costs one
-write, not one per request. Lines still written at exit are flushed then.
+A request only queues its line's facts (about a microsecond); the writer thread
+formats them and writes each burst in one call. Going through ``logging`` per
+line cost a quarter of the server's throughput (a LogRecord, a handler lock
+that 32 worker threads queue on, a flush per line). Lines look like the
+``logging`` ones the CLI prints: ``<time> mockserver.access GET /v2/... 200 1.2ms``.
+Lines still queued at exit are written then.
 """
 
 from __future__ import annotations
 
 import atexit
-import logging
 import queue
+import sys
 import threading
+import time
+from typing import TextIO
 
-logger = logging.getLogger("mockserver.access")
+MAX_BATCH = 1000
 
 
 class AccessLog:
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
         self._lines: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -33,7 +39,7 @@ class AccessLog:
     ) -> None:
         if self._writer is None:
             self._start()
-        self._lines.put((method, path, status, ms, fault, latency_ms))
+        self._lines.put((time.time(), method, path, status, ms, fault, latency_ms))
 
     def _start(self) -> None:
         with self._start_lock:
@@ -44,14 +50,18 @@ class AccessLog:
 
     def _write(self) -> None:
         lines = self._lines
+        stamps = _Stamps()
         while True:
             batch = [lines.get()]
-            while not lines.empty() and len(batch) < 1000:
+            while len(batch) < MAX_BATCH and not lines.empty():
                 batch.append(lines.get_nowait())
-            for line in batch:
-                if line is None:
-                    return
-                _emit(*line)
+            done = batch[-1] is None
+            text = "".join(_line(stamps, *line) for line in batch if line is not None)
+            stream = self._stream or sys.stderr
+            stream.write(text)
+            stream.flush()
+            if done:
+                return
 
     def close(self) -> None:
         """Write what is queued, then stop the writer."""
@@ -61,10 +71,23 @@ class AccessLog:
             writer.join(timeout=5)
 
 
-def _emit(method, path, status, ms, fault, latency_ms) -> None:
+def _line(stamps, at, method, path, status, ms, fault, latency_ms) -> str:
+    line = f"{stamps(at)} mockserver.access {method} {path} {status} {ms:.1f}ms"
     if fault:
-        logger.info(
-            "%s %s %s %.1fms fault=%s latency=%.1fms", method, path, status, ms, fault, latency_ms
-        )
-    else:
-        logger.info("%s %s %s %.1fms", method, path, status, ms)
+        line += f" fault={fault} latency={latency_ms:.1f}ms"
+    return line + "\n"
+
+
+class _Stamps:
+    """``2026-11-25 16:01:41,123``, as ``logging`` writes times; one strftime a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def __call__(self, at: float) -> str:
+        second = int(at)
+        if second != self._second:
+            self._second = second
+            self._text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        return f"{self._text},{int((at - second) * 1000):03d}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,40 +20,44 @@ KeyFunction = Callable[[object], SortKey]
 
 
 class SortedIndex:
-    """Keys kept in ascending order; walking a page costs O(log n + page)."""
+    """Records kept in the ascending order of ``key``; a page costs O(log n + page).
 
-    __slots__ = ("_keys",)
+    It holds the records themselves, not their keys: keys are computed during a
+    search (O(log n) of them), so an index of 100,000 memos costs its list alone.
+    Keys end with the record's id, so every key is unique.
+    """
 
-    def __init__(self, keys: list[SortKey] | None = None):
-        self._keys = sorted(keys) if keys else []
+    __slots__ = ("_key", "_records")
 
-    def add(self, key: SortKey) -> None:
-        insort(self._keys, key)
+    def __init__(self, key: KeyFunction, records=()):
+        self._key = key
+        self._records = sorted(records, key=key)
 
-    def remove(self, key: SortKey) -> None:
-        keys = self._keys
-        at = bisect_left(keys, key)
-        if at < len(keys) and keys[at] == key:
-            del keys[at]
+    def add(self, record) -> None:
+        insort(self._records, record, key=self._key)
 
-    def descending(self, before: SortKey | None = None) -> Iterator[SortKey]:
-        """Keys from the largest down, starting strictly below ``before``."""
-        keys = self._keys
-        at = len(keys) if before is None else bisect_left(keys, before)
+    def remove(self, record) -> None:
+        records = self._records
+        at = bisect_left(records, self._key(record), key=self._key)
+        if at < len(records) and records[at] is record:
+            del records[at]
+
+    def descending(self, before: SortKey | None = None) -> Iterator:
+        """Records from the largest key down, starting strictly below ``before``."""
+        records = self._records
+        at = len(records) if before is None else bisect_left(records, before, key=self._key)
         for position in range(at - 1, -1, -1):
-            yield keys[position]
+            yield records[position]
 
-    def ascending(self, after: SortKey | None = None) -> Iterator[SortKey]:
-        """Keys from the smallest up, starting strictly above ``after``."""
-        keys = self._keys
-        at = 0 if after is None else bisect_left(keys, after)
-        if after is not None and at < len(keys) and keys[at] == after:
-            at += 1
-        for position in range(at, len(keys)):
-            yield keys[position]
+    def ascending(self, after: SortKey | None = None) -> Iterator:
+        """Records from the smallest key up, starting strictly above ``after``."""
+        records = self._records
+        at = 0 if after is None else bisect_right(records, after, key=self._key)
+        for position in range(at, len(records)):
+            yield records[position]
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._records)
 
 
 class IdFactory:
@@ -86,7 +90,7 @@ class Store:
         # Built on first use and then kept in step: a store that never lists
         # items, or never sorts by a field, doesn't pay for its index.
         self._items: dict[str, DebitMemoItem] | None = None
-        self._indexes: dict[tuple[str, str], tuple[KeyFunction, SortedIndex]] = {}
+        self._indexes: dict[tuple[str, str], SortedIndex] = {}
         self.open_balance_by_account: dict[str, int] = {}  # hundredths
         self.last_memo_number = 0
 
@@ -143,14 +147,11 @@ class Store:
         ``key(record)`` must end with the record's id. The index for ``name`` is
         built on the first walk and kept up to date by every later change. Hold ``lock``.
         """
-        records = self.memos if kind == "memo" else self.items
-        entry = self._indexes.get((kind, name))
-        if entry is None:
-            entry = (key, SortedIndex([key(r) for r in records.values()]))
-            self._indexes[(kind, name)] = entry
-        index = entry[1]
-        keys = index.descending(start) if descending else index.ascending(start)
-        return (records[k[-1]] for k in keys)
+        index = self._indexes.get((kind, name))
+        if index is None:
+            records = self.memos if kind == "memo" else self.items
+            index = self._indexes[(kind, name)] = SortedIndex(key, records.values())
+        return index.descending(start) if descending else index.ascending(start)
 
     def put_memo(self, memo: DebitMemo) -> None:
         """Add or replace a memo, keeping every index in step. Hold ``lock``."""
@@ -177,10 +178,10 @@ class Store:
         self._reindex(memo, SortedIndex.remove)
         self._count_balance(memo, -1)
 
-    def _reindex(self, memo: DebitMemo, change: Callable[[SortedIndex, SortKey], None]) -> None:
-        for (kind, _), (key, index) in self._indexes.items():
+    def _reindex(self, memo: DebitMemo, change: Callable[[SortedIndex, object], None]) -> None:
+        for (kind, _), index in self._indexes.items():
             for record in (memo,) if kind == "memo" else memo.items:
-                change(index, key(record))
+                change(index, record)
 
     def _count_balance(self, memo: DebitMemo, sign: int) -> None:
         if memo.state == "open":
