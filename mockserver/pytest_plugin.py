@@ -146,7 +146,8 @@ class ZuoraMock:
             self.remove_fault(rule_id)
 
     def requests(self, **filters) -> list[dict]:
-        """The request journal, oldest first (filters: method, path, operation, status, limit)."""
+        """The request journal, oldest first (filters: method, path glob, operation, status,
+        fault, limit)."""
         return self._admin_call("GET", "requests", params=filters)["data"]
 
     @property
