@@ -24,10 +24,6 @@ class Clock:
     def today(self) -> date:
         return self.now().date()
 
-    @property
-    def is_set(self) -> bool:
-        return self._fixed is not None
-
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)

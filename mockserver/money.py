@@ -29,14 +29,6 @@ ZERO = Decimal(0)
 CENT = 100
 
 
-def check_currency(value: str, parameter: str = "currency") -> str:
-    if len(value) != 3:
-        raise InvalidParameter(parameter, f"'{parameter}' length must be between 3 and 3")
-    if value not in MINOR_UNITS:
-        raise InvalidParameter(parameter, f"'{parameter}' {value!r} is not a supported currency")
-    return value
-
-
 def decimal_places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
