@@ -67,6 +67,18 @@ def create_memo(zuora_client):
     return create
 
 
+def every_row(get, path: str = "/debit_memos", **params) -> list[dict]:
+    """Every row of a list, following ``next_page``; ``get(path, params=...)`` fetches a page."""
+    rows, cursor = [], None
+    while True:
+        page = get(path, params={**params, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        rows += page.json()["data"]
+        cursor = page.json()["next_page"]
+        if cursor is None:
+            return rows
+
+
 def bearer(token: str = "test-token") -> dict:
     return {"Authorization": f"Bearer {token}"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 import yaml
-from conftest import bearer
+from conftest import bearer, every_row
 
 from mockserver.seeding import Profile
 
@@ -20,18 +20,10 @@ GOLDEN_SHA256 = "e9657788336e38242218638093bb57c0298493c10e0fceb7b3d99a1699ff05d
 
 
 def _everything(root: str) -> list[dict]:
-    rows, cursor = [], None
-    while True:
-        params = {"page_size": 99, "expand[]": "items,account,bill_to"}
-        if cursor:
-            params["cursor"] = cursor
-        page = requests.get(
-            f"{root}/v2/debit_memos", params=params, headers=bearer(), timeout=10
-        ).json()
-        rows += page["data"]
-        cursor = page["next_page"]
-        if cursor is None:
-            return rows
+    def get(path, params):
+        return requests.get(f"{root}/v2{path}", params=params, headers=bearer(), timeout=10)
+
+    return every_row(get, page_size=99, **{"expand[]": "items,account,bill_to"})
 
 
 def test_two_servers_with_one_seed_serve_identical_data(start_sandbox):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import every_row
 
 ACTIONS = ("post", "unpost", "cancel", "pay", "delete", "patch")
 # The state each allowed action leads to, from each state (CONTRACT.md section 5).
@@ -125,22 +126,15 @@ def test_past_due_follows_the_sandbox_clock(zuora_client, create_memo, zuora_moc
 
 def test_seeded_data_covers_every_state(zuora_client):
     seen = set()
-    cursor = None
-    while True:
-        params = {"page_size": 99, **({"cursor": cursor} if cursor else {})}
-        page = zuora_client.get("/debit_memos", params=params).json()
-        for memo in page["data"]:
-            partly = memo["amount_paid"] > 0 and memo["remaining_balance"] > 0
-            seen.add(
-                "paid"
-                if memo["paid"]
-                else "past_due"
-                if memo["past_due"]
-                else "partly_paid"
-                if partly
-                else memo["state"]
-            )
-        cursor = page["next_page"]
-        if cursor is None:
-            break
+    for memo in every_row(zuora_client.get, page_size=99):
+        partly = memo["amount_paid"] > 0 and memo["remaining_balance"] > 0
+        seen.add(
+            "paid"
+            if memo["paid"]
+            else "past_due"
+            if memo["past_due"]
+            else "partly_paid"
+            if partly
+            else memo["state"]
+        )
     assert seen == {"draft", "open", "partly_paid", "paid", "past_due", "canceled"}

@@ -7,18 +7,7 @@ import json
 from datetime import date
 
 import pytest
-
-
-def _all(client, path="/debit_memos", **params) -> list[dict]:
-    """Every row of a list, following next_page."""
-    rows, cursor = [], None
-    while True:
-        page = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
-        assert page.status_code == 200, page.text
-        rows += page.json()["data"]
-        cursor = page.json()["next_page"]
-        if cursor is None:
-            return rows
+from conftest import every_row
 
 
 def _error(response) -> tuple[int, str, str]:
@@ -121,21 +110,23 @@ def test_unknown_expand_is_400(zuora_client):
     ],
 )
 def test_filters_select_exactly_the_matching_memos(zuora_client, filter_, check):
-    everything = _all(zuora_client, page_size=99)
-    matching = _all(zuora_client, **{"filter[]": filter_, "page_size": 99})
+    everything = every_row(zuora_client.get, page_size=99)
+    matching = every_row(zuora_client.get, **{"filter[]": filter_, "page_size": 99})
     assert matching, f"seeded data should have memos for {filter_}"
     assert all(check(m) for m in matching)
     assert {m["id"] for m in matching} == {m["id"] for m in everything if check(m)}
 
 
 def test_numbers_compare_as_numbers_not_text(zuora_client):
-    small = _all(zuora_client, **{"filter[]": "total.LT:9", "page_size": 99})
+    small = every_row(zuora_client.get, **{"filter[]": "total.LT:9", "page_size": 99})
     assert all(m["total"] < 9 for m in small)
     assert not any(m["total"] >= 9 for m in small)
 
 
 def test_filters_combine_with_and(zuora_client):
-    rows = _all(zuora_client, **{"filter[]": ["state.EQ:open", "currency.EQ:USD"], "page_size": 99})
+    rows = every_row(
+        zuora_client.get, **{"filter[]": ["state.EQ:open", "currency.EQ:USD"], "page_size": 99}
+    )
     assert rows and all(m["state"] == "open" and m["currency"] == "USD" for m in rows)
 
 
@@ -166,7 +157,7 @@ def test_bad_filters_are_400(zuora_client, bad):
 
 
 def test_default_order_is_updated_time_then_id_descending(zuora_client):
-    rows = _all(zuora_client, page_size=99)
+    rows = every_row(zuora_client.get, page_size=99)
     keys = [(m["updated_time"], m["id"]) for m in rows]
     assert keys == sorted(keys, reverse=True)
     assert len(rows) == 80
@@ -175,14 +166,14 @@ def test_default_order_is_updated_time_then_id_descending(zuora_client):
 @pytest.mark.parametrize("field", ["total", "due_date", "debit_memo_number", "state"])
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_sort_orders_the_whole_list_across_pages(zuora_client, field, order):
-    rows = _all(zuora_client, **{"sort[]": f"{field}.{order}", "page_size": 7})
+    rows = every_row(zuora_client.get, **{"sort[]": f"{field}.{order}", "page_size": 7})
     values = [m[field] for m in rows]
     assert values == sorted(values, reverse=order == "desc")
     assert len({m["id"] for m in rows}) == len(rows) == 80
 
 
 def test_sort_is_repeatable_for_ties(zuora_client):
-    rows = _all(zuora_client, **{"sort[]": ["state.asc", "total.desc"], "page_size": 9})
+    rows = every_row(zuora_client.get, **{"sort[]": ["state.asc", "total.desc"], "page_size": 9})
     keys = [(m["state"], -m["total"]) for m in rows]
     assert keys == sorted(keys)
 
@@ -251,7 +242,7 @@ def test_rows_added_or_deleted_between_pages_never_repeat_or_skip_others(
     zuora_client, create_memo, sort
 ):
     params = {"page_size": 10, **({"sort[]": sort} if sort else {})}
-    before = {m["id"] for m in _all(zuora_client, **params)}
+    before = {m["id"] for m in every_row(zuora_client.get, **params)}
     first = zuora_client.get("/debit_memos", params=params).json()
     seen = [m["id"] for m in first["data"]]
     # Changes between pages: new memos, and a deleted memo from the next pages.
@@ -280,8 +271,8 @@ def test_unknown_query_parameter_is_400(zuora_client):
 def test_item_list_filters_and_sorts(zuora_client):
     memo = zuora_client.get("/debit_memos", params={"expand[]": "items", "page_size": 1}).json()
     memo = memo["data"][0]
-    items = _all(
-        zuora_client,
+    items = every_row(
+        zuora_client.get,
         "/debit_memo_items",
         **{"filter[]": f"debit_memo_id.EQ:{memo['id']}", "sort[]": "amount.asc"},
     )
@@ -290,7 +281,7 @@ def test_item_list_filters_and_sorts(zuora_client):
 
 
 def test_single_memo_filter_applies_to_its_items(zuora_client):
-    memos = _all(zuora_client, **{"expand[]": "items", "page_size": 99})
+    memos = every_row(zuora_client.get, **{"expand[]": "items", "page_size": 99})
     memo = next(m for m in memos if len({i["amount"] for i in m["items"]["data"]}) > 1)
     threshold = min(i["amount"] for i in memo["items"]["data"])
     filtered = zuora_client.get(
@@ -305,10 +296,10 @@ def test_single_memo_filter_applies_to_its_items(zuora_client):
 
 
 def test_ties_break_by_id_in_the_direction_of_the_sort(zuora_client):
-    rows = _all(zuora_client, **{"sort[]": "currency.asc", "page_size": 13})
+    rows = every_row(zuora_client.get, **{"sort[]": "currency.asc", "page_size": 13})
     keys = [(m["currency"], m["id"]) for m in rows]
     assert keys == sorted(keys)
-    rows = _all(zuora_client, **{"sort[]": "currency.desc", "page_size": 13})
+    rows = every_row(zuora_client.get, **{"sort[]": "currency.desc", "page_size": 13})
     keys = [(m["currency"], m["id"]) for m in rows]
     assert keys == sorted(keys, reverse=True)
 
@@ -320,7 +311,7 @@ def test_a_memo_that_changes_moves_in_a_sorted_list(zuora_client, create_memo):
     zuora_client.post(f"/debit_memos/{memo['id']}/pay", json={"currency": memo["currency"]})
     assert zuora_client.get("/debit_memos", params=params).json()["data"] != [{"id": memo["id"]}]
     params["sort[]"] = "remaining_balance.asc"
-    rows = _all(zuora_client, **{**params, "filter[]": "remaining_balance.EQ:0"})
+    rows = every_row(zuora_client.get, **{**params, "filter[]": "remaining_balance.EQ:0"})
     assert memo["id"] in {m["id"] for m in rows}
 
 
@@ -335,6 +326,6 @@ def test_filter_by_id_or_number_finds_one_memo(zuora_client, field):
 
 
 def test_sort_by_id_alone_pages_through_everything(zuora_client):
-    rows = _all(zuora_client, **{"sort[]": "id.asc", "page_size": 11})
+    rows = every_row(zuora_client.get, **{"sort[]": "id.asc", "page_size": 11})
     assert [m["id"] for m in rows] == sorted(m["id"] for m in rows)
     assert len(rows) == 80

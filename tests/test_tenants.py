@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import memo_body
+from conftest import every_row, memo_body
 
 
 class Tenant:
@@ -32,14 +32,11 @@ class Tenant:
 
     def memos(self) -> dict[str, str | None]:
         """Every memo's description by id, page after page."""
-        params = {"page_size": 99, "fields[]": "id,description"}
-        found, cursor = {}, None
-        while True:
-            page = self.call("GET", "/debit_memos", params={**params, "cursor": cursor}).json()
-            found.update((memo["id"], memo.get("description")) for memo in page["data"])
-            cursor = page["next_page"]
-            if not cursor:
-                return found
+        rows = every_row(
+            lambda path, params: self.call("GET", path, params=params),
+            **{"page_size": 99, "fields[]": "id,description"},
+        )
+        return {memo["id"]: memo.get("description") for memo in rows}
 
     def descriptions(self) -> list[str | None]:
         return list(self.memos().values())
