@@ -15,9 +15,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from . import __version__, snapshot
 from .api.protocol import (
     ZuoraArgumentsParser,
-    bearer_token,
     json_response,
     request_json,
+    request_token,
     validation_error,
 )
 from .errors import ApiError, ErrorDetail, InvalidParameter, NotFound, Unauthorized
@@ -76,7 +76,7 @@ def _require_admin_token():
     expected = _sandbox().config.admin_token
     if request.endpoint == "admin.health":
         return
-    if expected and not hmac.compare_digest((bearer_token() or "").encode(), expected.encode()):
+    if expected and not hmac.compare_digest((request_token() or "").encode(), expected.encode()):
         raise Unauthorized()
 
 

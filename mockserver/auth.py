@@ -31,6 +31,13 @@ class IssuedToken:
         }
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value, if it is one."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 class TokenRegistry:
     def __init__(self, strict: bool, configured=(), ttl: int = 3600, clock=time.monotonic):
         self.strict = strict

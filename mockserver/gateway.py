@@ -17,6 +17,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from .access_log import AccessLog
+from .auth import bearer_token
 from .errors import ApiError, ErrorDetail, InvalidParameter, envelope
 from .faults import FaultEngine, Report, RequestView, RuleError
 from .journal import Entry
@@ -26,11 +27,6 @@ from .wire import dumps
 ZUORA_PATHS = ("/v2/", "/oauth/")
 TRACK_ID_FORBIDDEN = frozenset(":;\"'")
 MAX_TRACK_ID = 64
-
-
-def _bearer(environ) -> str | None:
-    scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def check_track_id(value: str) -> str:
@@ -91,7 +87,10 @@ class Gateway:
         try:
             try:
                 tenant = self.tenants.get(
-                    self.tenants.key_for(_bearer(environ), environ.get("HTTP_ZUORA_ENTITY_IDS"))
+                    self.tenants.key_for(
+                        bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
+                        environ.get("HTTP_ZUORA_ENTITY_IDS"),
+                    )
                 )
                 track_id = environ.get("HTTP_ZUORA_TRACK_ID")
                 if track_id is not None:

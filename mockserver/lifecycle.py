@@ -321,7 +321,9 @@ def apply_payment(
     audits = {}  # records that shared an audit before share the new one
 
     def touched(audit: Audit) -> Audit:
-        return audits.setdefault(id(audit), audit.touched(user_id, now))
+        if id(audit) not in audits:
+            audits[id(audit)] = audit.touched(user_id, now)
+        return audits[id(audit)]
 
     paid_items = []
     left = amount

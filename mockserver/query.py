@@ -293,8 +293,7 @@ def index_key(field: Field) -> Callable[[Any], tuple]:
     get = field.get
 
     def key(record) -> tuple:
-        value = get(record, None)
-        return (False, 0, record.id) if value is None else (True, value, record.id)
+        return start_key(get(record, None), record.id)
 
     return key
 

@@ -87,13 +87,9 @@ class Account:
 
     @property
     def payment_term_days(self) -> int:
-        return payment_term_days(self.payment_terms)
-
-
-def payment_term_days(payment_terms: str) -> int:
-    """``Net 30`` -> 30; ``Due Upon Receipt`` -> 0."""
-    last = payment_terms.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else 0
+        """``Net 30`` -> 30; ``Due Upon Receipt`` -> 0."""
+        last = self.payment_terms.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ from .records import (
     PaymentMethod,
     TaxationItem,
     new_debit_memo,
-    payment_term_days,
 )
 from .store import Store
 
@@ -231,7 +230,7 @@ class _Generator:
 
     def _memo(self, account: Account, state: str) -> None:
         store, rnd = self.store, self.random
-        terms = payment_term_days(account.payment_terms)
+        terms = account.payment_term_days
         if state in ("open", "partly_paid"):  # not yet due
             age = rnd.randint(0, terms)
         elif state == "past_due":

@@ -18,6 +18,7 @@ from flask import Response, current_app, g, request
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
+from ..auth import bearer_token
 from ..errors import ApiError, ErrorDetail, InvalidParameter, Unauthorized
 from ..idempotency import Outcome, check_key, fingerprint
 from ..tenants import Tenant
@@ -67,11 +68,8 @@ def tenant() -> Tenant:
     return request.environ["mockserver.tenant"]
 
 
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+def request_token() -> str | None:
+    return bearer_token(request.headers.get("Authorization", ""))
 
 
 def check_request() -> None:
@@ -79,7 +77,7 @@ def check_request() -> None:
 
     (sandbox rule) ``async: true`` is accepted and the request runs synchronously.
     """
-    token = bearer_token()
+    token = request_token()
     if token is None or not current_app.extensions["mockserver"].tokens.accepts(token):
         raise Unauthorized()
     if request.headers.get("async", "false").strip().lower() not in ("true", "false"):
