@@ -13,17 +13,20 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from . import __version__, admin, seeding, snapshot
-from .access_log import AccessLog
-from .api import debit_memos, oauth
-from .api.protocol import MAX_BODY, compress, error_response
-from .auth import TokenRegistry
-from .config import Config, ConfigError, read_file
-from .errors import ApiError, ErrorDetail
-from .faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
-from .gateway import Gateway
-from .store import Store
-from .tenants import Tenant, Tenants
+from mockserver import __version__
+from mockserver.config import Config, ConfigError, read_file
+from mockserver.control import admin
+from mockserver.domain.errors import ApiError, ErrorDetail
+from mockserver.edge.access_log import AccessLog
+from mockserver.edge.gateway import Gateway
+from mockserver.faces import oauth
+from mockserver.faces.http import MAX_BODY, compress, error_response
+from mockserver.faces.v2 import debit_memos
+from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
+from mockserver.fixtures import seeding, snapshot
+from mockserver.store.memory import Store
+from mockserver.tenancy.auth import TokenRegistry
+from mockserver.tenancy.tenants import Tenant, Tenants
 
 log = logging.getLogger("mockserver")
 

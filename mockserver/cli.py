@@ -16,11 +16,12 @@ from datetime import date
 import click
 import yaml
 
-from . import __version__, seeding, snapshot
-from .app import create_app
-from .config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
-from .server import serve_forever
-from .wire import json_default
+from mockserver import __version__
+from mockserver.app import create_app
+from mockserver.config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
+from mockserver.faces.v2.wire import json_default
+from mockserver.fixtures import seeding, snapshot
+from mockserver.server import serve_forever
 
 
 def _option(*names, env: str, **kwargs):

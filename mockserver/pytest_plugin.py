@@ -227,9 +227,9 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
     # Imported here: pytest loads this plugin in every session where the
     # package is installed, and the app (Flask, Faker, ...) takes a good part
     # of a second to import that sessions without these fixtures should not pay.
-    from .app import create_app
-    from .config import Config, ConfigError
-    from .server import start_in_thread
+    from mockserver.app import create_app
+    from mockserver.config import Config, ConfigError
+    from mockserver.server import start_in_thread
 
     config = Config(
         port=0,

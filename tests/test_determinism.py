@@ -12,7 +12,7 @@ import requests
 import yaml
 from conftest import bearer, every_row
 
-from mockserver.seeding import Profile
+from mockserver.fixtures.seeding import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 # sha256 of `mockserver fixtures --seed 3 --anchor-date 2026-01-15` with the pinned Faker.

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import memo_body
 
-from mockserver.errors import IdempotencyKeyInUse
-from mockserver.idempotency import IdempotencyCache, fingerprint
+from mockserver.domain.errors import IdempotencyKeyInUse
+from mockserver.tenancy.idempotency import IdempotencyCache, fingerprint
 
 
 def _count(client, description: str) -> int:

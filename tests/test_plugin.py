@@ -16,8 +16,8 @@ import pytest
 import requests
 from processes import clean_env, run_pytest, serve_in_background
 
-from mockserver import seeding, snapshot
-from mockserver.wire import json_default
+from mockserver.faces.v2.wire import json_default
+from mockserver.fixtures import seeding, snapshot
 
 SEEDED = len(seeding.generate(42, seeding.Profile()).memos)
 

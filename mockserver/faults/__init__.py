@@ -5,10 +5,10 @@ an operationId, a method, a path glob or a header, and act on HTTP and on
 the connection. See SANDBOX.md "Fault rules" for the vocabulary.
 """
 
-from .engine import FaultEngine, Report
-from .matching import RequestView, compile_glob
-from .rules import KEYS, Rule, RuleError, RuleParser, parse_text
-from .ruleset import DuplicateRule, FaultRules
+from mockserver.faults.engine import FaultEngine, Report
+from mockserver.faults.matching import RequestView, compile_glob
+from mockserver.faults.rules import KEYS, Rule, RuleError, RuleParser, parse_text
+from mockserver.faults.ruleset import DuplicateRule, FaultRules
 
 __all__ = [
     "KEYS",

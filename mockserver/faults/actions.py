@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from .exchange import Answer, Exchange, Hold
+from mockserver.faults.exchange import Answer, Exchange, Hold
 
 # What ``malformed`` cuts when there is no real answer to cut (stage=before).
 PLACEHOLDER_BODY = b'{"id": "00000000000000000000000000000000", "success": true}'

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .exchange import Answer, Exchange, Hold
-from .matching import RequestView
-from .ruleset import FaultRules, Plan
+from mockserver.faults.exchange import Answer, Exchange, Hold
+from mockserver.faults.matching import RequestView
+from mockserver.faults.ruleset import FaultRules, Plan
 
 FAULT_REQUEST_KEY = "HTTP_X_MOCK_FAULT"
 

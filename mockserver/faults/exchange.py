@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from ..errors import ErrorDetail, envelope
+from mockserver.domain.errors import ErrorDetail, envelope
 
 log = logging.getLogger("mockserver.faults")
 

@@ -15,10 +15,10 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from .actions import ACTIONS, Action, Status
-from .latency import Fixed, Latency, LogNormal, Uniform
-from .matching import Match
-from .schedule import Schedule
+from mockserver.faults.actions import ACTIONS, Action, Status
+from mockserver.faults.latency import Fixed, Latency, LogNormal, Uniform
+from mockserver.faults.matching import Match
+from mockserver.faults.schedule import Schedule
 
 MATCH_KEYS = ("operation", "method", "path", "header")
 EFFECT_KEYS = (

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
 
-from .actions import SlowBody
-from .matching import RequestView
-from .rules import Rule, RuleError, RuleParser
-from .schedule import Trigger
+from mockserver.faults.actions import SlowBody
+from mockserver.faults.matching import RequestView
+from mockserver.faults.rules import Rule, RuleError, RuleParser
+from mockserver.faults.schedule import Trigger
 
 HEADER_RULES_KEPT = 256
 HEADER_RULE_ID = "header"

@@ -5,7 +5,7 @@ accept (with their types), the fields ``fields[]`` accepts (Zuora's lists of
 
 from __future__ import annotations
 
-from .query import Field
+from mockserver.domain.query import Field
 
 
 def _fields(kinds: dict[str, list[str]], special: dict[str, Field] | None = None):

@@ -9,9 +9,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from .. import catalog
-from . import schemas
-from .protocol import (
+from mockserver.faces.http import (
     JSON_TYPE,
     ZuoraArgumentsParser,
     check_request,
@@ -19,7 +17,9 @@ from .protocol import (
     json_response,
     tenant,
 )
-from .selection import (
+from mockserver.faces.v2 import query_fields as catalog
+from mockserver.faces.v2 import schemas
+from mockserver.faces.v2.selection import (
     MEMO_PARAMS,
     ItemSelection,
     ListRequest,

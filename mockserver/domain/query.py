@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import InvalidParameter
-from .money import CENT, cents_to_json, to_json_number
+from mockserver.domain.errors import InvalidParameter
+from mockserver.domain.money import CENT, cents_to_json, to_json_number
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 99

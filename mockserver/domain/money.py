@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import InvalidParameter
+from mockserver.domain.errors import InvalidParameter
 
 # ISO 4217 minor units for the currencies the sandbox accepts. (sandbox rule)
 MINOR_UNITS = {

@@ -12,8 +12,8 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from .money import cents_to_json, to_json_number
-from .records import (
+from mockserver.domain.money import cents_to_json, to_json_number
+from mockserver.domain.records import (
     Account,
     Audit,
     Contact,

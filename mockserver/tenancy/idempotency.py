@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 
-from .errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidParameter
+from mockserver.domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidParameter
 
 MAX_KEY_LENGTH = 255
 

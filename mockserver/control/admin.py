@@ -12,18 +12,19 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from . import __version__, snapshot
-from .api.protocol import (
+from mockserver import __version__
+from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, NotFound, Unauthorized
+from mockserver.faces.fields import IsoDateTime
+from mockserver.faces.http import (
     ZuoraArgumentsParser,
     json_response,
     request_json,
     request_token,
     validation_error,
 )
-from .errors import ApiError, ErrorDetail, InvalidParameter, NotFound, Unauthorized
-from .faults import DuplicateRule, RuleError
-from .tenants import DEFAULT_TENANT, Tenant
-from .validation import IsoDateTime
+from mockserver.faults import DuplicateRule, RuleError
+from mockserver.fixtures import snapshot
+from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant
 
 
 class AdminBlueprint(Blueprint):

@@ -18,11 +18,11 @@ from flask import Response, current_app, g, request
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
-from ..auth import bearer_token
-from ..errors import ApiError, ErrorDetail, InvalidParameter, Unauthorized
-from ..idempotency import Outcome, check_key, fingerprint
-from ..tenants import Tenant
-from ..wire import dumps
+from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, Unauthorized
+from mockserver.faces.v2.wire import dumps
+from mockserver.tenancy.auth import bearer_token
+from mockserver.tenancy.idempotency import Outcome, check_key, fingerprint
+from mockserver.tenancy.tenants import Tenant
 
 log = logging.getLogger("mockserver")
 

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from .faults import compile_glob
+from mockserver.faults import compile_glob
 
 DEFAULT_SIZE = 1000
 

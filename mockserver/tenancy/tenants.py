@@ -10,15 +10,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .clock import Clock
-from .config import Config
-from .errors import ApiError, ErrorDetail
-from .faults import FaultRules
-from .idempotency import IdempotencyCache
-from .journal import Journal
-from .lifecycle import DebitMemos
-from .limits import ConcurrencyLimiter, RateLimiter
-from .store import FrozenStore, Store
+from mockserver.config import Config
+from mockserver.domain.clock import Clock
+from mockserver.domain.debit_memos import DebitMemos
+from mockserver.domain.errors import ApiError, ErrorDetail
+from mockserver.faults import FaultRules
+from mockserver.store.memory import FrozenStore, Store
+from mockserver.tenancy.idempotency import IdempotencyCache
+from mockserver.tenancy.journal import Journal
+from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
 
 DEFAULT_TENANT = "default"
 

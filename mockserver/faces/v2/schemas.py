@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from ..money import MINOR_UNITS
-from ..validation import CustomFields, IsoDate, IsoDateTime, Number, StrictBoolean, Text
+from mockserver.domain.money import MINOR_UNITS
+from mockserver.faces.fields import CustomFields, IsoDate, IsoDateTime, Number, StrictBoolean, Text
 
 
 class Strict(Schema):

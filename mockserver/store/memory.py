@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
 
 SortKey = tuple  # (has a value, the value, id): see ``query.index_key``
 KeyFunction = Callable[[object], SortKey]

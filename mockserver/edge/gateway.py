@@ -16,13 +16,13 @@ import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 
-from .access_log import AccessLog
-from .auth import bearer_token
-from .errors import ApiError, ErrorDetail, InvalidParameter, envelope
-from .faults import FaultEngine, Report, RequestView, RuleError
-from .journal import Entry
-from .tenants import Tenants
-from .wire import dumps
+from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, envelope
+from mockserver.edge.access_log import AccessLog
+from mockserver.faces.v2.wire import dumps
+from mockserver.faults import FaultEngine, Report, RequestView, RuleError
+from mockserver.tenancy.auth import bearer_token
+from mockserver.tenancy.journal import Entry
+from mockserver.tenancy.tenants import Tenants
 
 ZUORA_PATHS = ("/v2/", "/oauth/")
 TRACK_ID_FORBIDDEN = frozenset(":;\"'")

@@ -10,12 +10,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
-from .. import catalog, query, wire
-from ..errors import InvalidParameter
-from ..query import Filter, SortTerm
-from ..records import DebitMemo, DebitMemoItem
-from ..store import Store
-from ..wire import dumps
+from mockserver.domain import query
+from mockserver.domain.errors import InvalidParameter
+from mockserver.domain.query import Filter, SortTerm
+from mockserver.domain.records import DebitMemo, DebitMemoItem
+from mockserver.faces.v2 import query_fields as catalog
+from mockserver.faces.v2 import wire
+from mockserver.faces.v2.wire import dumps
+from mockserver.store.memory import Store
 
 NESTED_FIELDS = (
     "debit_memo_items.fields[]",

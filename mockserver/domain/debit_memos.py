@@ -13,8 +13,8 @@ from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
-from .clock import Clock
-from .errors import (
+from mockserver.domain.clock import Clock
+from mockserver.domain.errors import (
     AmountExceedsBalance,
     CurrencyMismatch,
     InvalidParameter,
@@ -22,8 +22,8 @@ from .errors import (
     MissingParameter,
     NotFound,
 )
-from .money import check_amount, check_quantity, from_cents, to_cents
-from .records import (
+from mockserver.domain.money import check_amount, check_quantity, from_cents, to_cents
+from mockserver.domain.records import (
     ITEM_EXTRA_FIELDS,
     ITEM_SLOT_FIELDS,
     TAX_EXTRA_FIELDS,
@@ -36,7 +36,7 @@ from .records import (
     new_debit_memo,
     optional_fields,
 )
-from .store import Store
+from mockserver.store.memory import Store
 
 MAX_ITEMS = 99  # per memo (sandbox rule): nested item lists always fit one page
 

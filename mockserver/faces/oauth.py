@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from ..errors import ApiError, ErrorDetail, MissingParameter
-from . import schemas
-from .protocol import json_response
+from mockserver.domain.errors import ApiError, ErrorDetail, MissingParameter
+from mockserver.faces.http import json_response
+from mockserver.faces.v2 import schemas
 
 blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth tokens")
 

@@ -1,1 +1,0 @@
-"""The HTTP layer of Zuora's API: blueprints, schemas and protocol."""

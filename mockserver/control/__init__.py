@@ -1,0 +1,1 @@
+"""The sandbox's own control plane under /__mock."""

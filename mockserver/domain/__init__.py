@@ -1,0 +1,1 @@
+"""Zuora's billing rules: records, money, errors and operations. No HTTP, no wire format."""
