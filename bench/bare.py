@@ -37,7 +37,7 @@ DEFAULT_BODY = json.dumps(
         "reason_code": "Standard Adjustment",
         "currency": "USD",
         "debit_memo_number": "DM00000042",
-        "state": "open",
+        "state": "posted",
         "total": 1072.5,
         "subtotal": 1000,
         "tax": 72.5,

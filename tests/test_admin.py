@@ -58,7 +58,7 @@ def test_loaded_state_is_what_the_api_serves(zuora_mock, zuora_client):
     [
         (lambda s: s.update(format="other"), "format"),
         (lambda s: s["debit_memos"][0].update(total=123456), "debit_memos[0].total"),
-        (lambda s: s["debit_memos"][0].update(state="posted"), "debit_memos[0].state"),
+        (lambda s: s["debit_memos"][0].update(state="open"), "debit_memos[0].state"),
         (lambda s: s["debit_memos"][0].update(account_id="nope"), "debit_memos[0].account_id"),
         (
             lambda s: s["debit_memos"][0].update(debit_memo_number="X1"),

@@ -16,7 +16,7 @@ from mockserver.fixtures.seeding import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 # sha256 of `mockserver fixtures --seed 3 --anchor-date 2026-01-15` with the pinned Faker.
-GOLDEN_SHA256 = "e9657788336e38242218638093bb57c0298493c10e0fceb7b3d99a1699ff05d5"
+GOLDEN_SHA256 = "0fcb2a4fb04ea32acd37ef3eb7f783ed1748a066c083dcd59eea46ef821ed03d"
 
 
 def _everything(root: str) -> list[dict]:

@@ -8,8 +8,8 @@ from conftest import every_row
 ACTIONS = ("post", "unpost", "cancel", "pay", "delete", "patch")
 # The state each allowed action leads to, from each state (CONTRACT.md section 5).
 ALLOWED = {
-    "draft": {"post": "open", "cancel": "canceled", "patch": "draft"},
-    "open": {"unpost": "draft", "pay": "open", "patch": "open"},
+    "draft": {"post": "posted", "cancel": "canceled", "patch": "draft"},
+    "posted": {"unpost": "draft", "pay": "posted", "patch": "posted"},
     "canceled": {"delete": None},
 }
 
@@ -29,7 +29,7 @@ def _act(client, memo, action):
 def memo_in(zuora_client, create_memo):
     def make(state: str) -> dict:
         memo = create_memo()
-        if state == "open":
+        if state == "posted":
             memo = zuora_client.post(f"/debit_memos/{memo['id']}/post").json()
         elif state == "canceled":
             memo = zuora_client.post(f"/debit_memos/{memo['id']}/cancel").json()
@@ -39,7 +39,7 @@ def memo_in(zuora_client, create_memo):
     return make
 
 
-@pytest.mark.parametrize("state", ["draft", "open", "canceled"])
+@pytest.mark.parametrize("state", ["draft", "posted", "canceled"])
 @pytest.mark.parametrize("action", ACTIONS)
 def test_each_action_from_each_state(zuora_client, memo_in, state, action):
     memo = memo_in(state)
@@ -77,18 +77,18 @@ def test_cancel_sets_canceled_time(zuora_client, memo_in, zuora_mock):
 
 
 def test_unpost_is_refused_once_anything_is_paid(zuora_client, memo_in):
-    memo = memo_in("open")
+    memo = memo_in("posted")
     zuora_client.post(
         f"/debit_memos/{memo['id']}/pay", json={"currency": memo["currency"], "amount": 1}
     )
     response = zuora_client.post(f"/debit_memos/{memo['id']}/unpost")
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "invalid_state"
-    assert zuora_client.get(f"/debit_memos/{memo['id']}").json()["state"] == "open"
+    assert zuora_client.get(f"/debit_memos/{memo['id']}").json()["state"] == "posted"
 
 
 def test_unpost_returns_a_draft_without_posting_marks(zuora_client, memo_in):
-    memo = memo_in("open")
+    memo = memo_in("posted")
     draft = zuora_client.post(f"/debit_memos/{memo['id']}/unpost").json()
     assert draft["state"] == "draft"
     assert "posted_by_id" not in draft
@@ -96,7 +96,7 @@ def test_unpost_returns_a_draft_without_posting_marks(zuora_client, memo_in):
 
 
 def test_paying_a_fully_paid_memo_is_refused(zuora_client, memo_in):
-    memo = memo_in("open")
+    memo = memo_in("posted")
     pay = {"currency": memo["currency"]}
     assert zuora_client.post(f"/debit_memos/{memo['id']}/pay", json=pay).json()["paid"] is True
     again = zuora_client.post(f"/debit_memos/{memo['id']}/pay", json=pay)
@@ -137,4 +137,4 @@ def test_seeded_data_covers_every_state(zuora_client):
             if partly
             else memo["state"]
         )
-    assert seen == {"draft", "open", "partly_paid", "paid", "past_due", "canceled"}
+    assert seen == {"draft", "posted", "partly_paid", "paid", "past_due", "canceled"}

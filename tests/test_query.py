@@ -92,8 +92,8 @@ def test_unknown_expand_is_400(zuora_client):
 @pytest.mark.parametrize(
     ("filter_", "check"),
     [
-        ("state.EQ:open", lambda m: m["state"] == "open"),
-        ("state.NE:open", lambda m: m["state"] != "open"),
+        ("state.EQ:posted", lambda m: m["state"] == "posted"),
+        ("state.NE:posted", lambda m: m["state"] != "posted"),
         ("total.GT:1000", lambda m: m["total"] > 1000),
         ("total.LE:500.5", lambda m: m["total"] <= 500.5),
         ("currency.IN:[JPY,GBP]", lambda m: m["currency"] in ("JPY", "GBP")),
@@ -125,9 +125,9 @@ def test_numbers_compare_as_numbers_not_text(zuora_client):
 
 def test_filters_combine_with_and(zuora_client):
     rows = every_row(
-        zuora_client.get, **{"filter[]": ["state.EQ:open", "currency.EQ:USD"], "page_size": 99}
+        zuora_client.get, **{"filter[]": ["state.EQ:posted", "currency.EQ:USD"], "page_size": 99}
     )
-    assert rows and all(m["state"] == "open" and m["currency"] == "USD" for m in rows)
+    assert rows and all(m["state"] == "posted" and m["currency"] == "USD" for m in rows)
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ def test_rows_added_or_deleted_between_pages_never_repeat_or_skip_others(
 
 
 def test_unknown_query_parameter_is_400(zuora_client):
-    assert _error(zuora_client.get("/debit_memos", params={"filter": "state.EQ:open"})) == (
+    assert _error(zuora_client.get("/debit_memos", params={"filter": "state.EQ:posted"})) == (
         400,
         "invalid_parameter",
         "filter",
@@ -291,7 +291,7 @@ def test_single_memo_filter_applies_to_its_items(zuora_client):
     assert filtered["items"]["data"]
     assert all(i["amount"] > threshold for i in filtered["items"]["data"])
     assert len(filtered["items"]["data"]) < len(memo["items"]["data"])
-    bad = zuora_client.get(f"/debit_memos/{memo['id']}", params={"filter[]": "state.EQ:open"})
+    bad = zuora_client.get(f"/debit_memos/{memo['id']}", params={"filter[]": "state.EQ:posted"})
     assert _error(bad) == (400, "invalid_parameter", "filter[]")
 
 

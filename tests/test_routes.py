@@ -35,9 +35,9 @@ def test_numbers_are_issued_in_sequence(create_memo):
     assert numbers == ["DM00000081", "DM00000082", "DM00000083"]
 
 
-def test_create_with_post_true_is_open_at_once(create_memo):
+def test_create_with_post_true_is_posted_at_once(create_memo):
     memo = create_memo(post=True)
-    assert memo["state"] == "open"
+    assert memo["state"] == "posted"
     assert memo["posted_by_id"] == memo["created_by_id"]
     assert memo["state_transitions"]["posted_time"] == memo["created_time"]
 

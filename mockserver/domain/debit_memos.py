@@ -94,7 +94,9 @@ class DebitMemos:
                 custom_fields=MappingProxyType(dict(data.get("custom_fields", {}))),
             )
             if data.get("post"):
-                memo = replace(memo, state="open", posted_by_id=store.api_user_id, posted_time=now)
+                memo = replace(
+                    memo, state="posted", posted_by_id=store.api_user_id, posted_time=now
+                )
             store.put_memo(memo)
             return memo
 
@@ -138,13 +140,13 @@ class DebitMemos:
                 raise InvalidState(memo.state, "post")
             now = self.clock.now()
             return self._save(
-                replace(memo, state="open", posted_by_id=self.store.api_user_id, posted_time=now)
+                replace(memo, state="posted", posted_by_id=self.store.api_user_id, posted_time=now)
             )
 
     def unpost(self, ref: str) -> DebitMemo:
         with self.store.lock:
             memo = self.get(ref)
-            if memo.state != "open":
+            if memo.state != "posted":
                 raise InvalidState(memo.state, "unpost")
             if memo.amount_paid or memo.amount_refunded:
                 raise InvalidState(memo.state, "unpost", "it has payments or refunds applied to it")
@@ -170,8 +172,8 @@ class DebitMemos:
         store = self.store
         with store.lock:
             memo = self.get(ref)
-            if memo.state != "open" or memo.remaining_balance <= 0:
-                reason = "" if memo.state != "open" else "it is fully paid"
+            if memo.state != "posted" or memo.remaining_balance <= 0:
+                reason = "" if memo.state != "posted" else "it is fully paid"
                 raise InvalidState(memo.state, "pay", reason)
             if payment["currency"] != memo.currency:
                 raise CurrencyMismatch("currency", payment["currency"], memo.currency)

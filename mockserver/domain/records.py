@@ -241,10 +241,10 @@ class DebitMemo:
 
     @property
     def paid(self) -> bool:
-        return self.state == "open" and self.total > 0 and self.remaining_balance == 0
+        return self.state == "posted" and self.total > 0 and self.remaining_balance == 0
 
     def past_due(self, today: date) -> bool:
-        return self.state == "open" and self.remaining_balance > 0 and self.due_date < today
+        return self.state == "posted" and self.remaining_balance > 0 and self.due_date < today
 
     @property
     def updated_time(self) -> datetime:

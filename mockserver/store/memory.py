@@ -184,7 +184,7 @@ class Store:
                 change(index, record)
 
     def _count_balance(self, memo: DebitMemo, sign: int) -> None:
-        if memo.state == "open":
+        if memo.state == "posted":
             balances = self.open_balance_by_account
             balances[memo.account_id] = (
                 balances.get(memo.account_id, 0) + sign * memo.remaining_balance
