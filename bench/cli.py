@@ -93,70 +93,102 @@ def attempt(label: str, measure, *args) -> dict:
     return result
 
 
-def run_round(groups: list[str], settings: Settings, memo_id: str, data: dict, round_no: int):
-    runs = data["runs"]
+def _get_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    _add(
+        data, "get", attempt(f"{tag} GET memo, CLI defaults", workloads.get_memo, settings, memo_id)
+    )
+    _add(
+        data,
+        "get bare",
+        attempt(f"{tag} GET memo, bare Flask", workloads.get_bare, settings, memo_id),
+    )
+    _add(
+        data,
+        "get quiet",
+        attempt(f"{tag} GET memo, --quiet", workloads.get_memo, settings, memo_id, "--quiet"),
+    )
 
-    def add(key: str, result) -> None:
-        runs.setdefault(key, []).append(result)
 
-    tag = f"[{round_no}]"
-    if "get" in groups:
-        add("get", attempt(f"{tag} GET memo, CLI defaults", workloads.get_memo, settings, memo_id))
-        add(
-            "get bare",
-            attempt(f"{tag} GET memo, bare Flask", workloads.get_bare, settings, memo_id),
-        )
-        add(
-            "get quiet",
-            attempt(f"{tag} GET memo, --quiet", workloads.get_memo, settings, memo_id, "--quiet"),
-        )
-    if "list" in groups:
-        add("list", attempt(f"{tag} list filter+sort", workloads.list_memos, settings))
-    if "create" in groups:
-        add("create", attempt(f"{tag} create", workloads.create_memo, settings))
-    if "pay" in groups:
-        add("pay", attempt(f"{tag} pay", workloads.pay_memo, settings))
-    if "faults" in groups:
-        variants = workloads.fault_variants()
-        if isinstance(variants, str):
-            data["faults"] = variants
+def _simple_group(key: str, label: str, measure):
+    def run(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+        _add(data, key, attempt(f"{tag} {label}", measure, settings))
+
+    return run
+
+
+def _faults_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    variants = workloads.fault_variants()
+    if isinstance(variants, str):
+        data["faults"] = variants
+        return
+    faults = data.setdefault("faults", {})
+    for name, measure in variants.items():
+        label = f"{tag} GET, faults: {name}"
+        faults.setdefault(name, []).append(attempt(label, measure, settings, memo_id))
+
+
+def _wiremock_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    for journal in (True, False):
+        key = f"wiremock {'on' if journal else 'off'}"
+        _add(data, key, attempt(f"{tag} {key}", wiremock.get_memo, settings, memo_id, journal))
+
+
+def _startup_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    startup = attempt(f"{tag} cold starts", workloads.startups, settings)
+    for label, samples in startup.items():
+        if isinstance(samples, str):
+            data["startup"][label] = samples
         else:
-            faults = data.setdefault("faults", {})
-            for name, measure in variants.items():
-                label = f"{tag} GET, faults: {name}"
-                faults.setdefault(name, []).append(attempt(label, measure, settings, memo_id))
-    if "wiremock" in groups:
-        for journal in (True, False):
-            key = f"wiremock {'on' if journal else 'off'}"
-            add(key, attempt(f"{tag} {key}", wiremock.get_memo, settings, memo_id, journal))
-    if "startup" in groups:
-        startup = attempt(f"{tag} cold starts", workloads.startups, settings)
-        for label, samples in startup.items():
-            if isinstance(samples, str):
-                data["startup"][label] = samples
-            else:
-                data["startup"].setdefault(label, []).extend(samples)
-    if "scale" in groups:
-        for size in settings.sizes:
-            result = attempt(f"{tag} {size:,} memos", workloads.at_size, settings, size)
-            data["scale"].setdefault(str(size), []).append(result)
-    if "threads" in groups:
-        for threads in settings.thread_counts:
-            for app, measure in (("sandbox --quiet", workloads.get_memo), ("bare", None)):
-                label = f"{tag} GET, {app}, {threads} threads"
-                if measure is None:
-                    result = attempt(label, workloads.get_bare, settings, memo_id, threads)
-                else:
-                    flags = ("--quiet", "--threads", str(threads))
-                    result = attempt(label, measure, settings, memo_id, *flags)
-                data["threads"].setdefault(f"{app} | {threads}", []).append(result)
-    if "servers" in groups:
-        servers.ensure_venv()
-        for app, label in servers.labels():
-            result = attempt(
-                f"{tag} {app} on {label}", servers.measure, settings, app, label, memo_id
-            )
-            data["servers"].setdefault(f"{app} | {label}", []).append(result)
+            data["startup"].setdefault(label, []).extend(samples)
+
+
+def _scale_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    for size in settings.sizes:
+        result = attempt(f"{tag} {size:,} memos", workloads.at_size, settings, size)
+        data["scale"].setdefault(str(size), []).append(result)
+
+
+def _threads_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    for threads in settings.thread_counts:
+        label = f"{tag} GET, sandbox --quiet, {threads} threads"
+        flags = ("--quiet", "--threads", str(threads))
+        result = attempt(label, workloads.get_memo, settings, memo_id, *flags)
+        data["threads"].setdefault(f"sandbox --quiet | {threads}", []).append(result)
+        label = f"{tag} GET, bare, {threads} threads"
+        result = attempt(label, workloads.get_bare, settings, memo_id, threads)
+        data["threads"].setdefault(f"bare | {threads}", []).append(result)
+
+
+def _servers_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    servers.ensure_venv()
+    for app, label in servers.labels():
+        result = attempt(f"{tag} {app} on {label}", servers.measure, settings, app, label, memo_id)
+        data["servers"].setdefault(f"{app} | {label}", []).append(result)
+
+
+ROUND_GROUPS = {
+    "get": _get_group,
+    "list": _simple_group("list", "list filter+sort", workloads.list_memos),
+    "create": _simple_group("create", "create", workloads.create_memo),
+    "pay": _simple_group("pay", "pay", workloads.pay_memo),
+    "faults": _faults_group,
+    "wiremock": _wiremock_group,
+    "startup": _startup_group,
+    "scale": _scale_group,
+    "threads": _threads_group,
+    "servers": _servers_group,
+}
+
+
+def _add(data: dict, key: str, result) -> None:
+    data["runs"].setdefault(key, []).append(result)
+
+
+def run_round(groups: list[str], settings: Settings, memo_id: str, data: dict, round_no: int):
+    """One interleaved round: each chosen group once, in the order of ``ROUND_GROUPS``."""
+    for name, run in ROUND_GROUPS.items():
+        if name in groups:
+            run(f"[{round_no}]", settings, memo_id, data)
 
 
 def main(argv=None) -> None:

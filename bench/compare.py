@@ -12,31 +12,27 @@ from pathlib import Path
 from .report import field, med
 
 
+def _medians(found: dict, prefix: str, samples: list[dict], metrics) -> None:
+    for metric in metrics:
+        value = med(field(samples, metric))
+        if value is not None:
+            found[f"{prefix}: {metric}"] = value
+
+
 def figures(data: dict) -> dict[str, float]:
     """Flat ``name -> median`` of what a run measured."""
     found: dict[str, float] = {}
     for key, samples in data.get("runs", {}).items():
         good = [s for s in samples if "error" not in s]
-        for metric in ("rps", "p50_ms", "p99_ms", "rss_mb"):
-            value = med(field(good, metric))
-            if value is not None:
-                found[f"{key}: {metric}"] = value
+        _medians(found, key, good, ("rps", "p50_ms", "p99_ms", "rss_mb"))
     for label, samples in data.get("startup", {}).items():
         if isinstance(samples, list):
-            for metric in ("health_s", "first_v2_s", "rss_mb"):
-                value = med(field(samples, metric))
-                if value is not None:
-                    found[f"start, {label}: {metric}"] = value
+            _medians(found, f"start, {label}", samples, ("health_s", "first_v2_s", "rss_mb"))
     for size, samples in data.get("scale", {}).items():
         good = [s for s in samples if "error" not in s]
-        for metric in ("health_s", "rss_mb"):
-            value = med(field(good, metric))
-            if value is not None:
-                found[f"{int(size):,} memos: {metric}"] = value
+        _medians(found, f"{int(size):,} memos", good, ("health_s", "rss_mb"))
         for name in [k for k in (good[0] if good else {}) if k.startswith("list ")]:
-            value = med(field([s[name] for s in good], "p50_ms"))
-            if value is not None:
-                found[f"{int(size):,} memos, {name}: p50_ms"] = value
+            _medians(found, f"{int(size):,} memos, {name}", [s[name] for s in good], ("p50_ms",))
     return found
 
 

@@ -153,7 +153,25 @@ def _throughput(data: dict) -> list[str]:
         "",
         "| workload | requests/s | p50 ms | p99 ms | RSS after, MB | errors / non-2xx |",
         "|---|---|---|---|---|---|",
+        *_throughput_rows(runs),
+        "",
     ]
+    ratios = _ratios(runs)
+    out += [*ratios, ""] if ratios else []
+    out += _fault_cost(data.get("faults"))
+    out += [
+        "For context, figures from issue 5 (not measured in this run):",
+        "",
+        "| server | requests/s | start to first 200 | memory after load |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in ISSUE_FIGURES],
+        "",
+    ]
+    return out
+
+
+def _throughput_rows(runs: dict) -> list[str]:
+    rows = []
     for key, label in THROUGHPUT_ROWS:
         samples = runs.get(key)
         if not samples:
@@ -161,28 +179,29 @@ def _throughput(data: dict) -> list[str]:
         failed = [s for s in samples if "error" in s]
         good = [s for s in samples if "error" not in s]
         if not good:
-            out.append(f"| {label} | failed: {failed[0]['error']} | | | | |")
+            rows.append(f"| {label} | failed: {failed[0]['error']} | | | | |")
             continue
         bad = sum(s["errors"] for s in good), sum(s["non_2xx"] for s in good)
-        out.append(
+        rows.append(
             f"| {label} | {spread(field(good, 'rps'))} | {spread(field(good, 'p50_ms'), 1)} "
             f"| {spread(field(good, 'p99_ms'), 1)} | {spread(field(good, 'rss_mb'))} "
             f"| {bad[0]} / {bad[1]} |"
         )
-    out.append("")
+    return rows
+
+
+def _ratios(runs: dict) -> list[str]:
+    def rps(key: str):
+        return med(field(runs.get(key, []), "rps"))
+
     ratios = []
-    bare = med(field(runs.get("get bare", []), "rps"))
+    bare, ours = rps("get bare"), rps("get")
     for key, label in (("get", "CLI defaults"), ("get quiet", "--quiet")):
-        ours = med(field(runs.get(key, []), "rps"))
-        if ours and bare:
-            ratios.append(f"- our GET / bare GET ({label}): **{ours / bare:.0%}**")
-    wiremock = med(field(runs.get("wiremock on", []), "rps"))
-    wiremock_off = med(field(runs.get("wiremock off", []), "rps"))
-    ours = med(field(runs.get("get", []), "rps"))
-    if ours and wiremock:
-        ratios.append(f"- our GET / WireMock, journal on: **{ours / wiremock:.2f}**")
-    if ours and wiremock_off:
-        ratios.append(f"- our GET / WireMock, journal off: **{ours / wiremock_off:.2f}**")
+        if rps(key) and bare:
+            ratios.append(f"- our GET / bare GET ({label}): **{rps(key) / bare:.0%}**")
+    for key, label in (("wiremock on", "journal on"), ("wiremock off", "journal off")):
+        if ours and rps(key):
+            ratios.append(f"- our GET / WireMock, {label}: **{ours / rps(key):.2f}**")
     per_run = _paired_ratios(runs)
     if per_run:
         ratios.append(f"- our GET / bare GET, each run (CLI defaults): {per_run}")
@@ -193,36 +212,29 @@ def _throughput(data: dict) -> list[str]:
                 f"- {key.replace('wiremock', 'WireMock, journal')}: start to first 200 "
                 f"{first:.2f} s"
             )
-    out += [*ratios, ""] if ratios else []
-    faults = data.get("faults")
-    if faults:
-        out += ["### The fault engine's cost", ""]
-        if isinstance(faults, str):
-            out += [faults, ""]
-        else:
-            out += ["| variant | requests/s | p50 ms | p99 ms |", "|---|---|---|---|"]
-            medians = {}
-            for name, samples in faults.items():
-                good = [s for s in samples if "error" not in s]
-                medians[name] = med(field(good, "rps"))
-                out.append(
-                    f"| {name} | {spread(field(good, 'rps'))} | "
-                    f"{spread(field(good, 'p50_ms'), 1)} | {spread(field(good, 'p99_ms'), 1)} |"
-                )
-            on = next((v for k, v in medians.items() if "engine on" in k), None)
-            off = next((v for k, v in medians.items() if "engine off" in k), None)
-            if on and off:
-                out += ["", f"- engine on, no rules / engine off: **{on / off:.0%}**"]
-            out.append("")
-    out += [
-        "For context, figures from issue 5 (not measured in this run):",
-        "",
-        "| server | requests/s | start to first 200 | memory after load |",
-        "|---|---|---|---|",
-        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in ISSUE_FIGURES],
-        "",
-    ]
-    return out
+    return ratios
+
+
+def _fault_cost(faults) -> list[str]:
+    if not faults:
+        return []
+    out = ["### The fault engine's cost", ""]
+    if isinstance(faults, str):
+        return [*out, faults, ""]
+    out += ["| variant | requests/s | p50 ms | p99 ms |", "|---|---|---|---|"]
+    medians = {}
+    for name, samples in faults.items():
+        good = [s for s in samples if "error" not in s]
+        medians[name] = med(field(good, "rps"))
+        out.append(
+            f"| {name} | {spread(field(good, 'rps'))} | "
+            f"{spread(field(good, 'p50_ms'), 1)} | {spread(field(good, 'p99_ms'), 1)} |"
+        )
+    on = next((v for k, v in medians.items() if "engine on" in k), None)
+    off = next((v for k, v in medians.items() if "engine off" in k), None)
+    if on and off:
+        out += ["", f"- engine on, no rules / engine off: **{on / off:.0%}**"]
+    return [*out, ""]
 
 
 def _paired_ratios(runs: dict) -> str:

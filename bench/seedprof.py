@@ -51,6 +51,22 @@ def phases(memos: int) -> dict:
     return report
 
 
+def _children(obj) -> list:
+    """What ``census`` walks into from ``obj``."""
+    if isinstance(obj, dict):
+        return [*obj.keys(), *obj.values()]
+    if isinstance(obj, MappingProxyType):
+        return list(obj.items())
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return list(obj)
+    if hasattr(type(obj), "__slots__"):
+        slots = (s for klass in type(obj).__mro__ for s in getattr(klass, "__slots__", ()))
+        return [getattr(obj, slot) for slot in slots if hasattr(obj, slot)]
+    if hasattr(obj, "__dict__") and type(obj).__module__.startswith("mockserver"):
+        return list(vars(obj).values())
+    return []
+
+
 def census(root) -> list[dict]:
     """Objects reachable from ``root`` by type: count and shallow bytes."""
     counts: Counter = Counter()
@@ -65,20 +81,7 @@ def census(root) -> list[dict]:
         kind = type(obj).__name__
         counts[kind] += 1
         sizes[kind] += sys.getsizeof(obj)
-        if isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, MappingProxyType):
-            stack.extend(obj.items())
-        elif isinstance(obj, (list, tuple, set, frozenset)):
-            stack.extend(obj)
-        elif hasattr(type(obj), "__slots__"):
-            for klass in type(obj).__mro__:
-                for slot in getattr(klass, "__slots__", ()):
-                    if hasattr(obj, slot):
-                        stack.append(getattr(obj, slot))
-        elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("mockserver"):
-            stack.extend(vars(obj).values())
+        stack.extend(_children(obj))
     total = sum(sizes.values())
     return [
         {

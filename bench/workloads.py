@@ -238,35 +238,33 @@ def _get_with_flags(settings: Settings, memo_id: str, flags: tuple[str, ...]) ->
 # -- start-up ------------------------------------------------------------------------
 
 
+def _last_stage(dockerfile: Path) -> list[str]:
+    """The lines of the Dockerfile's final stage, continuations joined."""
+    stage: list[str] = []
+    for line in dockerfile.read_text().replace("\\\n", " ").splitlines():
+        if line.strip().upper().startswith("FROM "):
+            stage = []
+        stage.append(line.strip())
+    return stage
+
+
 def container_command() -> tuple[list[str], dict] | str:
     """The Dockerfile's ENTRYPOINT + CMD and ENV, run here as a subprocess."""
     dockerfile = ROOT / "Dockerfile"
     if not dockerfile.exists():
         return "no Dockerfile yet"
-    lines = dockerfile.read_text().replace("\\\n", " ").splitlines()
-    stage: list[str] = []
-    for line in lines:
-        if line.strip().upper().startswith("FROM "):
-            stage = []
-        stage.append(line.strip())
     env: dict[str, str] = {}
-    entrypoint: list[str] = []
-    cmd: list[str] = []
-    for line in stage:
+    commands: dict[str, list[str]] = {"ENTRYPOINT": [], "CMD": []}
+    for line in _last_stage(dockerfile):
         keyword, _, rest = line.partition(" ")
-        keyword = keyword.upper()
+        keyword, rest = keyword.upper(), rest.strip()
         if keyword == "ENV":
-            for pair in shlex.split(rest):
-                key, _, value = pair.partition("=")
-                env[key] = value
-        elif keyword in ("ENTRYPOINT", "CMD"):
-            rest = rest.strip()
-            argv = json.loads(rest) if rest.startswith("[") else ["/bin/sh", "-c", rest]
-            if keyword == "ENTRYPOINT":
-                entrypoint = argv
-            else:
-                cmd = argv
-    argv = entrypoint + cmd
+            env.update(pair.partition("=")[::2] for pair in shlex.split(rest))
+        elif keyword in commands:
+            commands[keyword] = (
+                json.loads(rest) if rest.startswith("[") else ["/bin/sh", "-c", rest]
+            )
+    argv = commands["ENTRYPOINT"] + commands["CMD"]
     if not argv:
         return "the Dockerfile has no ENTRYPOINT or CMD"
     if (BIN / argv[0]).exists():
