@@ -48,10 +48,10 @@ def main() -> None:
     for name in [*old, *(k for k in new if k not in old)]:
         before, after = old.get(name), new.get(name)
         change = f"{(after - before) / before:+.0%}" if before and after is not None else ""
-        print(f"| {name} | {_cell(before)} | {_cell(after)} | {change} |")
+        print(f"| {name} | {cell(before)} | {cell(after)} | {change} |")
 
 
-def _cell(value: float | None) -> str:
+def cell(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:,.0f}" if value >= 100 else f"{value:,.3g}"
