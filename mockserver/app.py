@@ -15,7 +15,7 @@ from werkzeug.routing import RequestRedirect
 
 from mockserver import __version__
 from mockserver.config import Config, ConfigError, read_file
-from mockserver.control import admin
+from mockserver.control import admin, pages
 from mockserver.domain.errors import ApiError, ErrorDetail
 from mockserver.edge.access_log import AccessLog
 from mockserver.edge.gateway import Gateway
@@ -121,13 +121,14 @@ def create_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=pages.SWAGGER_UI_ASSETS,
     )
     app.url_map.strict_slashes = False
     api = ZuoraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (debit_memos.blp, oauth.blp, admin.blp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages.blp)
 
     operation_of = _operation_resolver(app)
     parser = RuleParser(_operations(app))

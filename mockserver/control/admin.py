@@ -93,6 +93,7 @@ def _tenant(key: str | None) -> Tenant:
 
 
 @blp.route("/health", methods=["GET"])
+@blp.response(200, description="The sandbox is ready")
 def health():
     sandbox = _sandbox()
     default = sandbox.tenants.get(DEFAULT_TENANT)
@@ -108,6 +109,7 @@ def health():
 
 
 @blp.route("/tenants/<path:key>", methods=["DELETE"])
+@blp.response(204, description="The tenant is forgotten")
 def drop_tenant(key):
     """Forget a per-token tenant, so a finished CI run frees its place under the cap."""
     if not _sandbox().tenants.drop(key):
@@ -166,6 +168,7 @@ def reset_clock(args):
 
 
 @blp.route("/config", methods=["GET"])
+@blp.response(200, description="The effective configuration")
 def config():
     return json_response(_sandbox().config.to_wire())
 

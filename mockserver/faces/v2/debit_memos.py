@@ -44,7 +44,10 @@ blp.before_request(check_request)
 MEMO = "/debit_memos/<debit_memo_id>"
 MEMO_QUERY = sorted(MEMO_PARAMS)
 ERRORS = {
-    status: {"description": description, "schema": schemas.ErrorResponse}
+    status: {
+        "description": description,
+        "content": {JSON_TYPE: {"schema": schemas.ErrorResponse}},
+    }
     for status, description in {
         400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
         429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
