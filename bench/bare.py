@@ -81,15 +81,15 @@ def main() -> None:
     parser.add_argument("--server", choices=("waitress", "cheroot"), default="waitress")
     parser.add_argument(
         "--app",
-        choices=("bare", "sandbox", "sandbox-no-faults"),
+        choices=("bare", "sandbox", "sandbox-idle-faults"),
         default="bare",
-        help="sandbox: the real app, no access log; sandbox-no-faults: the same without "
-        "its fault engine",
+        help="sandbox: the real app, no access log; sandbox-idle-faults: the same with its "
+        "fault engine idle (no rules, no X-Mock-Fault, no gateway timeout)",
     )
     args = parser.parse_args()
     wsgi_app = app
     if args.app != "bare":
-        wsgi_app = sandbox_wsgi.make_app(fault_engine=args.app == "sandbox")
+        wsgi_app = sandbox_wsgi.make_app(idle_faults=args.app == "sandbox-idle-faults")
     if args.server == "cheroot":
         serve_cheroot(wsgi_app, args.port, args.threads)
     else:

@@ -10,9 +10,9 @@ mockserver serve`` in a process of its own), adds latency rules through
   ``latency_median_ms`` and ``latency_p99_ms`` over thousands of concurrent
   requests (target: within 15%);
 - the engine's cost with no rules: one GET at a time on one kept-alive
-  connection, against a server with the engine and one without it (the same
-  app built with ``create_app(..., fault_engine=False)``), in interleaved
-  rounds (target: under 5%).
+  connection, against a server with the engine as configured by default and
+  one with the engine idle (no ``X-Mock-Fault``, no gateway timeout, no rules:
+  it only passes the request on), in interleaved rounds (target: under 5%).
 
 Results go to ``bench/results/faults.md``. Nothing here runs in ``make test``.
 """
@@ -38,6 +38,7 @@ from pathlib import Path
 
 from werkzeug.test import EnvironBuilder
 
+from bench.sandbox_wsgi import idle_faults_config
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.server import serve_forever
@@ -91,10 +92,15 @@ def variant_command(engine: bool) -> list[str]:
     return [sys.executable, "-m", "bench.fault_latency", "serve-variant", f"--engine={engine}"]
 
 
+def variant_config(engine: bool, **settings) -> Config:
+    """The sandbox's default config, or (``engine=False``) the same with the engine idle."""
+    return Config(**settings) if engine else idle_faults_config(**settings)
+
+
 def serve_variant(port: int, engine: bool) -> None:
-    """The sandbox with or without its fault engine, served as the CLI serves it."""
-    config = Config(port=port, log_requests=False)
-    serve_forever(create_app(config, fault_engine=engine), config.host, port, config.threads)
+    """The sandbox with its fault engine on or idle, served as the CLI serves it."""
+    config = variant_config(engine, port=port, log_requests=False)
+    serve_forever(create_app(config), config.host, port, config.threads)
 
 
 # -- a light HTTP client -------------------------------------------------------------
@@ -210,7 +216,7 @@ class OverheadResult:
     path: str
     engine_ms: float  # median over rounds of the round's median
     bare_ms: float
-    ratio: float  # median over rounds of (with engine / without), each pair run back to back
+    ratio: float  # median over rounds of (engine on / engine idle), each pair run back to back
 
 
 def interleaved(measure: dict[bool, Callable[[], float]], rounds: int, per_round: int):
@@ -246,8 +252,7 @@ def overhead_over_http(ports: dict[bool, int], path: str, rounds: int, per_round
 def overhead_in_process(path: str, rounds: int, per_round: int):
     """The same GET as a direct WSGI call: the server's handling alone, no network."""
     apps = {
-        engine: create_app(Config(log_requests=False), fault_engine=engine)
-        for engine in (True, False)
+        engine: create_app(variant_config(engine, log_requests=False)) for engine in (True, False)
     }
 
     def handle(app) -> float:
@@ -323,14 +328,14 @@ def render(latencies: list[LatencyResult], overheads: list[OverheadResult], args
         "",
         "## Cost of the engine with no rules (target: under 5%)",
         "",
-        "The sandbox with its engine vs the same app without it",
-        "(`create_app(config, fault_engine=False)`), each GET timed alone: over HTTP (one",
+        "The sandbox with its engine as configured by default vs the same app with the engine",
+        "idle (`fault_header=False, gateway_timeout=0`), each GET timed alone: over HTTP (one",
         "kept-alive connection to each server, both run by `serve_forever` in a process of",
         "their own), and in process (a direct WSGI call: the server's handling alone).",
         f"{args.rounds} rounds of {args.per_round} GETs on each side, the order alternating;",
         "times are medians of round medians, the ratio the median of the rounds' ratios.",
         "",
-        "| measured | request | without engine | with engine | ratio |",
+        "| measured | request | engine idle | engine on | ratio |",
         "|---|---|---|---|---|",
     ]
     for o in overheads:

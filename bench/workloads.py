@@ -127,7 +127,7 @@ def get_memo(settings: Settings, memo_id: str, *flags: str, name="sandbox") -> d
 
 def get_bare(settings: Settings, memo_id: str, threads: int = 32, app: str = "bare"):
     """GET on ``python -m bench.bare``: the bare view, or the sandbox's app
-    (``app="sandbox"`` or ``"sandbox-no-faults"``) on the same server."""
+    (``app="sandbox"`` or ``"sandbox-idle-faults"``) on the same server."""
     port = free_port()
     argv = [sys.executable, "-m", "bench.bare", "--port", str(port), "--threads", str(threads)]
     argv += ["--app", app]
@@ -198,9 +198,9 @@ def serve_help() -> str:
     return done.stdout
 
 
-def _has_fault_switch() -> bool:
+def _can_idle_faults() -> bool:
     done = subprocess.run(
-        [sys.executable, "-c", "from bench.sandbox_wsgi import has_fault_switch as h; print(h())"],
+        [sys.executable, "-c", "from bench.sandbox_wsgi import can_idle_faults as c; print(c())"],
         capture_output=True,
         text=True,
         check=False,
@@ -210,18 +210,19 @@ def _has_fault_switch() -> bool:
 
 
 def fault_variants() -> dict[str, Callable[[Settings, str], dict]] | str:
-    """GET with the fault engine and no rules, without the engine (when
-    ``create_app`` can leave it out), and with one rule that never matches
-    (when the CLI has ``--fault``), all on the sandbox's waitress server."""
-    switch = _has_fault_switch()
+    """GET with the fault engine as configured by default (no rules), with the
+    engine idle (no X-Mock-Fault, no gateway timeout: it only passes the request
+    on), and with one rule that never matches (when the CLI has ``--fault``),
+    all on the sandbox's waitress server."""
+    idle = _can_idle_faults()
     rule_flag = re.search(r"--fault\b", serve_help()) is not None
-    if not (switch or rule_flag):
-        return "pending: no fault engine in this version (no --fault flag, no fault_engine switch)"
+    if not (idle or rule_flag):
+        return "pending: no fault engine in this version (no --fault flag, no idle config)"
     variants: dict[str, Callable[[Settings, str], dict]] = {}
-    if switch:
+    if idle:
         variants["create_app(): engine on, no rules"] = partial(get_bare, app="sandbox")
-        variants["create_app(fault_engine=False): engine off"] = partial(
-            get_bare, app="sandbox-no-faults"
+        variants["fault_header=False, gateway_timeout=0: engine off (idle)"] = partial(
+            get_bare, app="sandbox-idle-faults"
         )
     if rule_flag:
         variants["CLI --quiet: no rules"] = partial(_get_with_flags, flags=("--quiet",))

@@ -2,44 +2,45 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import Flask
-from flask_smorest import Api
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.exceptions import HTTPException
 
 from mockserver import __version__
 from mockserver.config import Config, ConfigError, read_file
 from mockserver.control import admin, pages
-from mockserver.domain.errors import ApiError, ErrorDetail
 from mockserver.edge.access_log import AccessLog
 from mockserver.edge.gateway import Gateway
-from mockserver.faces import oauth
-from mockserver.faces.http import MAX_BODY, compress, error_response
-from mockserver.faces.v2 import debit_memos
+from mockserver.faces import http, oauth
+from mockserver.faces.face import Faces
+from mockserver.faces.http import ZuoraApi
+from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
 from mockserver.fixtures import seeding, snapshot
 from mockserver.store.memory import Store
 from mockserver.tenancy.auth import TokenRegistry
 from mockserver.tenancy.tenants import Tenant, Tenants
 
-log = logging.getLogger("mockserver")
-
-ZUORA_BLUEPRINTS = ("debit_memos", "oauth")
-
 
 @dataclass
 class Sandbox:
-    """What the app holds besides Flask: its configuration, tenants and tokens."""
+    """What the app holds besides Flask: its configuration, faces, tenants and tokens."""
 
     config: Config
+    faces: Faces
     tenants: Tenants
     tokens: TokenRegistry
+
+
+def zuora_faces() -> Faces:
+    """The APIs the sandbox speaks. ``/oauth/token`` serves every API's clients and
+    answers in the Quickstart envelope, as does the control plane (the fallback)."""
+    quickstart = v2.face()
+    return Faces(oauth.face(quickstart.errors), quickstart, fallback=quickstart.errors)
 
 
 def baseline_store(config: Config) -> Store:
@@ -63,30 +64,9 @@ def baseline_store(config: Config) -> Store:
         raise ConfigError(f"{config.fixtures}: {error.messages}") from None
 
 
-class ZuoraApi(Api):
-    """flask-smorest's Api, with every HTTP error in Zuora's envelope."""
-
-    DEFAULT_ERROR_RESPONSE_NAME = None
-
-    def handle_http_exception(self, error: HTTPException):
-        if isinstance(error, RequestRedirect):
-            return error.get_response()
-        status = error.code or 500
-        headers = {}
-        details: tuple[ErrorDetail, ...] = ()
-        if isinstance(error, NotFound):
-            details = (ErrorDetail("resource_not_found", "No such route: check the path", "path"),)
-        elif isinstance(error, MethodNotAllowed):
-            headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
-        elif status == 413:
-            details = (ErrorDetail("invalid_parameter", "The body is over 1 MiB", "body"),)
-        elif status < 500:
-            details = (ErrorDetail("invalid_parameter", error.description or error.name, "body"),)
-        return error_response(ApiError(*details, status=status, headers=headers))
-
-
-def startup_rules(config: Config, parser: RuleParser) -> list[tuple[Rule, str]]:
-    """The rules of the config file and the ``--fault`` / ``--latency`` flags, with their source."""
+def startup_rules(config: Config, parser: RuleParser, faces: Faces) -> list[tuple[Rule, str]]:
+    """The rules of the config file and the ``--fault`` / ``--latency`` flags, with their
+    source; ``--latency`` slows every path of the faces that take it."""
     rules = []
     try:
         for number, spec in enumerate(config.faults, start=1):
@@ -94,11 +74,7 @@ def startup_rules(config: Config, parser: RuleParser) -> list[tuple[Rule, str]]:
     except RuleError as error:
         raise ConfigError(f"fault rule {spec!r}: {error}") from None
     if config.latency is not None:
-        spec = {"id": "latency", "path": "/v2/**", "latency_ms": config.latency}
-        try:
-            rules.append((parser.parse(spec), "latency"))
-        except RuleError as error:
-            raise ConfigError(f"latency {config.latency!r}: {error}") from None
+        rules.extend((rule, "latency") for rule in latency_rules(config.latency, parser, faces))
     ids = [rule.id for rule, _ in rules]
     for rule_id in ids:
         if ids.count(rule_id) > 1:
@@ -106,15 +82,26 @@ def startup_rules(config: Config, parser: RuleParser) -> list[tuple[Rule, str]]:
     return rules
 
 
-def create_app(
-    config: Config | None = None, baseline: Store | None = None, fault_engine: bool = True
-) -> Flask:
-    """The sandbox; ``fault_engine=False`` leaves the engine out (for the overhead benchmark)."""
+def latency_rules(latency: str, parser: RuleParser, faces: Faces) -> list[Rule]:
+    """``--latency``: one rule per path a face owns (``latency`` on its own for one path)."""
+    paths = [path for face in faces for path in face.latency_paths]
+    rules = []
+    for number, path in enumerate(paths):
+        rule_id = f"latency-{path.strip('/*')}" if number else "latency"
+        try:
+            rules.append(parser.parse({"id": rule_id, "path": path, "latency_ms": latency}))
+        except RuleError as error:
+            raise ConfigError(f"latency {latency!r}: {error}") from None
+    return rules
+
+
+def create_app(config: Config | None = None, baseline: Store | None = None) -> Flask:
+    """The sandbox, from its configuration (and start-up data, when given)."""
     config = config or Config()
     start_up = (baseline or baseline_store(config)).frozen()
+    faces = zuora_faces()
     app = Flask("mockserver")
     app.config.update(
-        MAX_CONTENT_LENGTH=MAX_BODY,
         API_TITLE="Zuora Quickstart API sandbox: debit memos",
         API_VERSION=__version__,
         OPENAPI_VERSION="3.0.3",
@@ -123,16 +110,19 @@ def create_app(
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL=pages.SWAGGER_UI_ASSETS,
     )
+    http.init_app(app)
     app.url_map.strict_slashes = False
     api = ZuoraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (debit_memos.blp, oauth.blp, admin.blp):
-        api.register_blueprint(blueprint)
+    for face in faces:
+        for blueprint in face.blueprints:
+            api.register_blueprint(blueprint)
+    api.register_blueprint(admin.blp)
     app.register_blueprint(pages.blp)
 
-    operation_of = _operation_resolver(app)
-    parser = RuleParser(_operations(app))
-    rules = startup_rules(config, parser)
+    operation_of = _operation_resolver(app, faces)
+    parser = RuleParser(_operations(app, faces))
+    rules = startup_rules(config, parser, faces)
     tenants = Tenants(
         lambda key: Tenant(key, start_up, config, FaultRules(config.seed, parser, rules)),
         per_token=config.tenants == "per-token",
@@ -140,23 +130,19 @@ def create_app(
     )
     app.extensions["mockserver"] = Sandbox(
         config=config,
+        faces=faces,
         tenants=tenants,
         tokens=TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl),
     )
-
-    app.register_error_handler(ApiError, error_response)
-    app.register_error_handler(Exception, _unexpected)
-    app.after_request(compress)
-    engine = None
-    if fault_engine:
-        engine = FaultEngine(
-            app.wsgi_app,
-            gateway_timeout_s=config.gateway_timeout,
-            header_enabled=config.fault_header,
-        )
+    engine = FaultEngine(
+        app.wsgi_app,
+        gateway_timeout_s=config.gateway_timeout,
+        header_enabled=config.fault_header,
+    )
     app.wsgi_app = Gateway(
         app.wsgi_app,
         tenants,
+        faces,
         operation_of,
         faults=engine,
         access_log=AccessLog() if config.log_requests else None,
@@ -164,24 +150,17 @@ def create_app(
     return app
 
 
-def _unexpected(error: Exception):
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("unexpected error while serving a request")
-    return error_response(ApiError(status=500))
-
-
-def _operations(app: Flask) -> set[str]:
-    """Every operationId the app serves (what fault rules may name)."""
+def _operations(app: Flask, faces: Faces) -> set[str]:
+    """Every operationId the faces serve (what fault rules may name)."""
     return {
         endpoint.partition(".")[2]
         for endpoint in app.view_functions
-        if endpoint.partition(".")[0] in ZUORA_BLUEPRINTS
+        if faces.serves_endpoint(endpoint)
     }
 
 
-def _operation_resolver(app: Flask):
-    """``(method, path) -> operationId`` from the app's routes, cached."""
+def _operation_resolver(app: Flask, faces: Faces):
+    """``(method, path) -> operationId`` from the faces' routes, cached."""
     adapter = app.url_map.bind("localhost")
 
     @lru_cache(maxsize=4096)
@@ -190,7 +169,6 @@ def _operation_resolver(app: Flask):
             endpoint, _ = adapter.match(path, method=method)
         except HTTPException:
             return None
-        blueprint, _, name = endpoint.partition(".")
-        return name if blueprint in ZUORA_BLUEPRINTS else None
+        return endpoint.partition(".")[2] if faces.serves_endpoint(endpoint) else None
 
     return operation_of

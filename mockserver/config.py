@@ -111,35 +111,58 @@ class Config:
 
 
 def _coerce(key: str, value, annotation: str):
+    """A value from a file, the environment or a flag, as the field's type wants it."""
     if value is None:
         return None
-    annotation = annotation.removesuffix(" | None")
+    if key == "faults":
+        return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    coerce = _COERCERS.get(annotation.removesuffix(" | None").partition("[")[0])
+    if coerce is None:
+        return value
     try:
-        if key == "faults":
-            return tuple(value) if isinstance(value, (list, tuple)) else (value,)
-        if annotation == "float":
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if annotation == "str" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        if annotation == "int":
-            if isinstance(value, bool):
-                raise ValueError
-            return int(value)
-        if annotation == "bool":
-            if isinstance(value, str):
-                return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
-            return bool(value)
-        if annotation.startswith("tuple"):
-            return tuple(value) if isinstance(value, (list, tuple)) else tuple(str(value).split())
-        if annotation == "dict":
-            if not isinstance(value, dict):
-                raise ValueError
-            return value
+        return coerce(value)
     except (ValueError, KeyError):
         raise ConfigError(f"'{key}' has an invalid value: {value!r}") from None
+
+
+def _number(kind: type):
+    def coerce(value):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return kind(value)
+
+    return coerce
+
+
+def _text(value):
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return str(value) if is_number else value
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
+    return bool(value)
+
+
+def _words(value) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else tuple(str(value).split())
+
+
+def _mapping(value) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(value)
     return value
+
+
+_COERCERS = {
+    "float": _number(float),
+    "int": _number(int),
+    "str": _text,
+    "bool": _flag,
+    "tuple": _words,
+    "dict": _mapping,
+}
 
 
 def read_file(path: str) -> dict:

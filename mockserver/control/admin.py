@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mockserver import __version__
-from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, NotFound, Unauthorized
+from mockserver.domain.errors import IdTaken, InvalidParameter, NotFound, Unauthorized
 from mockserver.faces.fields import IsoDateTime
 from mockserver.faces.http import (
     ZuoraArgumentsParser,
@@ -113,7 +113,7 @@ def health():
 def drop_tenant(key):
     """Forget a per-token tenant, so a finished CI run frees its place under the cap."""
     if not _sandbox().tenants.drop(key):
-        raise NotFound(key, parameter="tenant")
+        raise NotFound(key, field="tenant")
     return Response(status=204)
 
 
@@ -215,7 +215,7 @@ def add_fault(args):
     try:
         armed = tenant.faults.add(_rule_spec())
     except DuplicateRule as error:
-        raise ApiError(ErrorDetail("invalid_parameter", str(error), "id"), status=409) from None
+        raise IdTaken("id", str(error)) from None
     except RuleError as error:
         raise InvalidParameter(error.key, str(error)) from None
     return json_response(armed.to_wire(), status=201)

@@ -1,163 +1,265 @@
-"""Zuora's error vocabulary: what went wrong, in the shape of Zuora's envelope.
+"""The sandbox's error vocabulary: what went wrong, as (kind, field, message).
 
-Domain code raises these; the HTTP layer turns any of them into
-``{"type": ..., "errors": [...], "retryable": ...}`` in one place. Nothing
-here knows about Flask.
+Nothing here knows a status code, a header or an envelope: each face turns a
+``ZuoraError`` into its own answer from one table keyed by kind (v2:
+``faces/v2/errors.py``). Two sets of kinds:
+
+- ``Kind``: the request broke one of Zuora's rules (a value, a state, a
+  balance, an idempotency key). Domain code raises these.
+- ``Refusal``: the request never got to a rule (no credentials, a body too
+  large or of the wrong type, a limit, no such route, a gateway timeout, a
+  status a fault rule asked for). The faces' protocol layer, the tenancy
+  limits, the gateway and the fault engine raise these.
+
+An error holds one or more ``Problem``s (a validation error lists every bad
+field) or none (a 401 or 405 names no field); its ``kind`` decides the
+answer, each problem's ``kind`` what a face says about that field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
-
-ERROR_TYPES = {
-    400: "bad_request",
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable_entity",
-    429: "too_many_requests",
-    500: "internal_server_error",
-    502: "bad_gateway",
-    503: "service_unavailable",
-    504: "gateway_timeout",
-}
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+from enum import StrEnum
 
 
-def error_type(status: int) -> str:
-    """Zuora's ``type`` for a status; other statuses get their snake_case reason."""
-    if status in ERROR_TYPES:
-        return ERROR_TYPES[status]
-    try:
-        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
-    except ValueError:
-        return "error"
+class Kind(StrEnum):
+    """Zuora's business rules a request can break."""
+
+    INVALID_PARAMETER = "invalid_parameter"
+    MISSING_PARAMETER = "missing_parameter"
+    NOT_FOUND = "not_found"
+    INVALID_STATE = "invalid_state"
+    AMOUNT_EXCEEDS_BALANCE = "amount_exceeds_balance"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    ID_TAKEN = "id_taken"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+
+
+class Refusal(StrEnum):
+    """Protocol refusals: the request was turned away before any business rule."""
+
+    UNAUTHORIZED = "unauthorized"
+    NO_SUCH_ROUTE = "no_such_route"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    RATE_LIMITED = "rate_limited"
+    TENANT_LIMIT_REACHED = "tenant_limit_reached"
+    GATEWAY_TIMEOUT = "gateway_timeout"
+    INTERNAL = "internal"
+    HTTP_STATUS = "http_status"  # a status named by a fault rule or the HTTP library
+
+
+ErrorKind = Kind | Refusal
 
 
 @dataclass(frozen=True, slots=True)
-class ErrorDetail:
-    code: str
+class Problem:
+    kind: ErrorKind
+    field: str | None
     message: str
-    parameter: str | None = None
-
-    def to_wire(self) -> dict:
-        wire = {"code": self.code}
-        if self.parameter is not None:
-            wire["parameter"] = self.parameter
-        wire["message"] = self.message
-        return wire
 
 
-def envelope(status: int, details: list[ErrorDetail] | tuple[ErrorDetail, ...] = ()) -> dict:
-    return {
-        "type": error_type(status),
-        "errors": [detail.to_wire() for detail in details],
-        "retryable": status in RETRYABLE_STATUSES,
-    }
+class ZuoraError(Exception):
+    """A refused request. ``retry_after`` (seconds) and ``allowed`` (methods) are
+    facts a face may pass on; they are not headers until a face says so."""
+
+    kind: ErrorKind = Kind.INVALID_PARAMETER
+    retry_after: int | None = None
+    allowed: tuple[str, ...] | None = None
+
+    def __init__(self, *problems: Problem, kind: ErrorKind | None = None):
+        super().__init__("; ".join(p.message for p in problems) or self.__class__.__name__)
+        if kind is not None:
+            self.kind = kind
+        self.problems = problems
 
 
-class ApiError(Exception):
-    """An error a client sees; ``status`` and ``details`` make the envelope."""
-
-    status = 400
-
-    def __init__(self, *details: ErrorDetail, status: int | None = None, headers=None):
-        super().__init__("; ".join(d.message for d in details) or self.__class__.__name__)
-        if status is not None:
-            self.status = status
-        self.details = details
-        self.headers = dict(headers or {})
-
-    def to_wire(self) -> dict:
-        return envelope(self.status, self.details)
+class InvalidParameter(ZuoraError):
+    def __init__(self, field: str, message: str):
+        super().__init__(Problem(Kind.INVALID_PARAMETER, field, message))
 
 
-class InvalidParameter(ApiError):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(ErrorDetail("invalid_parameter", message, parameter))
+class MissingParameter(ZuoraError):
+    kind = Kind.MISSING_PARAMETER
+
+    def __init__(self, field: str, message: str | None = None):
+        message = message or f"'{field}' is required"
+        super().__init__(Problem(Kind.MISSING_PARAMETER, field, message))
 
 
-class MissingParameter(ApiError):
-    def __init__(self, parameter: str, message: str | None = None):
+class InvalidRequest(ZuoraError):
+    """Every problem a schema found in one request, in the order given."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        super().__init__(*problems)
+
+
+class NotFound(ZuoraError):
+    kind = Kind.NOT_FOUND
+
+    def __init__(self, resource_id: str, field: str = "id"):
         super().__init__(
-            ErrorDetail("missing_parameter", message or f"'{parameter}' is required", parameter)
+            Problem(Kind.NOT_FOUND, field, f"Resource {resource_id} could not be found")
         )
 
 
-class NotFound(ApiError):
-    status = 404
+class InvalidState(ZuoraError):
+    kind = Kind.INVALID_STATE
 
-    def __init__(self, resource_id: str, parameter: str = "id"):
-        super().__init__(
-            ErrorDetail(
-                "resource_not_found", f"Resource {resource_id} could not be found", parameter
-            )
-        )
-
-
-class InvalidState(ApiError):
     def __init__(self, state: str, action: str, reason: str = ""):
         message = f"Cannot {action} a debit memo in state '{state}'"
         if reason:
             message += f": {reason}"
-        super().__init__(ErrorDetail("invalid_state", message, "state"))
+        super().__init__(Problem(Kind.INVALID_STATE, "state", message))
 
 
-class AmountExceedsBalance(ApiError):
+class AmountExceedsBalance(ZuoraError):
+    kind = Kind.AMOUNT_EXCEEDS_BALANCE
+
     def __init__(self, amount, balance):
         super().__init__(
-            ErrorDetail(
-                "amount_exceeds_balance",
-                f"'amount' {amount} exceeds the remaining balance {balance}",
+            Problem(
+                Kind.AMOUNT_EXCEEDS_BALANCE,
                 "amount",
+                f"'amount' {amount} exceeds the remaining balance {balance}",
             )
         )
 
 
-class CurrencyMismatch(ApiError):
-    def __init__(self, parameter: str, given: str, expected: str):
+class CurrencyMismatch(ZuoraError):
+    kind = Kind.CURRENCY_MISMATCH
+
+    def __init__(self, field: str, given: str, expected: str):
         super().__init__(
-            ErrorDetail(
-                "currency_mismatch",
-                f"'{parameter}' is {given} but must be {expected}",
-                parameter,
-            )
+            Problem(Kind.CURRENCY_MISMATCH, field, f"'{field}' is {given} but must be {expected}")
         )
 
 
-class IdempotencyKeyInUse(ApiError):
-    status = 409
+class IdTaken(ZuoraError):
+    """A new thing's id names one that exists already."""
+
+    kind = Kind.ID_TAKEN
+
+    def __init__(self, field: str, message: str):
+        super().__init__(Problem(Kind.ID_TAKEN, field, message))
+
+
+class IdempotencyKeyInUse(ZuoraError):
+    kind = Kind.IDEMPOTENCY_KEY_IN_USE
 
     def __init__(self):
         super().__init__(
-            ErrorDetail(
-                "idempotency_key_in_use",
+            Problem(
+                Kind.IDEMPOTENCY_KEY_IN_USE,
+                "Idempotency-Key",
                 "A request with this Idempotency-Key is still being processed",
-                "Idempotency-Key",
             )
         )
 
 
-class IdempotencyKeyReused(ApiError):
-    status = 422
+class IdempotencyKeyReused(ZuoraError):
+    kind = Kind.IDEMPOTENCY_KEY_REUSED
 
     def __init__(self):
         super().__init__(
-            ErrorDetail(
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with another method, path or body",
+            Problem(
+                Kind.IDEMPOTENCY_KEY_REUSED,
                 "Idempotency-Key",
+                "This Idempotency-Key was used with another method, path or body",
             )
         )
 
 
-class Unauthorized(ApiError):
-    status = 401
+# -- protocol refusals -------------------------------------------------------------
+
+
+class Unauthorized(ZuoraError):
+    """No bearer token, or one the sandbox does not accept."""
+
+    kind = Refusal.UNAUTHORIZED
 
     def __init__(self):
         super().__init__()
+
+
+class NoSuchRoute(ZuoraError):
+    kind = Refusal.NO_SUCH_ROUTE
+
+    def __init__(self):
+        super().__init__(Problem(Refusal.NO_SUCH_ROUTE, "path", "No such route: check the path"))
+
+
+class MethodNotAllowed(ZuoraError):
+    kind = Refusal.METHOD_NOT_ALLOWED
+
+    def __init__(self, allowed: Iterable[str]):
+        super().__init__()
+        self.allowed = tuple(sorted(allowed))
+
+
+class PayloadTooLarge(ZuoraError):
+    kind = Refusal.PAYLOAD_TOO_LARGE
+
+    def __init__(self, message: str, field: str = "body"):
+        super().__init__(Problem(Refusal.PAYLOAD_TOO_LARGE, field, message))
+
+
+class UnsupportedMediaType(ZuoraError):
+    kind = Refusal.UNSUPPORTED_MEDIA_TYPE
+
+    def __init__(self, field: str, message: str):
+        super().__init__(Problem(Refusal.UNSUPPORTED_MEDIA_TYPE, field, message))
+
+
+class RateLimited(ZuoraError):
+    kind = Refusal.RATE_LIMITED
+
+    def __init__(self, retry_after: int, message: str = "Too many requests; retry later"):
+        super().__init__(Problem(Refusal.RATE_LIMITED, None, message))
+        self.retry_after = retry_after
+
+
+class TenantLimitReached(ZuoraError):
+    kind = Refusal.TENANT_LIMIT_REACHED
+    retry_after = 60
+
+    def __init__(self, cap: int):
+        super().__init__(
+            Problem(
+                Refusal.TENANT_LIMIT_REACHED,
+                "Authorization",
+                f"The sandbox serves at most {cap} tenants besides the default one; "
+                "drop one (DELETE /__mock/tenants/<token>), reset, or raise --max-tenants",
+            )
+        )
+
+
+class GatewayTimeout(ZuoraError):
+    kind = Refusal.GATEWAY_TIMEOUT
+
+    def __init__(self):
+        super().__init__()
+
+
+class Internal(ZuoraError):
+    """A bug in the sandbox: logged, and answered without detail."""
+
+    kind = Refusal.INTERNAL
+
+    def __init__(self):
+        super().__init__()
+
+
+class HttpStatus(ZuoraError):
+    """An HTTP status the sandbox has no kind for: one a fault rule's ``status``
+    names, or one the HTTP library refused a request with."""
+
+    kind = Refusal.HTTP_STATUS
+
+    def __init__(self, status: int, *problems: Problem, retry_after: int | None = None):
+        super().__init__(*problems)
+        self.status = status
+        self.retry_after = retry_after

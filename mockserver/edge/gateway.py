@@ -1,11 +1,16 @@
-"""Zuora's edge in front of the API, as WSGI middleware: it picks the tenant,
-stamps ``Zuora-Request-Id``, checks and echoes ``Zuora-Track-Id``, applies
-the rate and concurrency limits, hands the request to the fault engine
-(which also keeps the gateway timeout), journals every request and writes
-the access log.
+"""Zuora's edge in front of the API, as WSGI middleware.
 
-It knows HTTP and Zuora's envelope, and nothing of debit memos: which
-operation a path is comes from the ``operation_of`` function it is given.
+For a path a registered face owns, one request runs through small steps
+over one record (``Visit``): pick the tenant, check and echo
+``Zuora-Track-Id``, apply the rate and concurrency limits, hand the request
+to the fault engine (which also keeps the gateway timeout), then journal it
+and write the access log. A step refuses by raising a ``ZuoraError``; the
+owning face's renderer answers it. Other paths (the control plane, the docs)
+pass straight through.
+
+It knows HTTP and nothing of debit memos or of any face's wire format: which
+operation a path is comes from the ``operation_of`` function it is given,
+how an error looks from the face.
 """
 
 from __future__ import annotations
@@ -13,18 +18,21 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
-from http import HTTPStatus
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, envelope
+from mockserver.domain.errors import InvalidParameter, RateLimited, ZuoraError
 from mockserver.edge.access_log import AccessLog
-from mockserver.faces.v2.wire import dumps
+from mockserver.faces.face import Face, Faces
 from mockserver.faults import FaultEngine, Report, RequestView, RuleError
+from mockserver.faults.exchange import Answer
 from mockserver.tenancy.auth import bearer_token
 from mockserver.tenancy.journal import Entry
-from mockserver.tenancy.tenants import Tenants
+from mockserver.tenancy.limits import ConcurrencyLimiter
+from mockserver.tenancy.tenants import Tenant, Tenants
 
-ZUORA_PATHS = ("/v2/", "/oauth/")
+TENANT_KEY = "mockserver.tenant"
+REQUEST_ID_KEY = "mockserver.request_id"
 TRACK_ID_FORBIDDEN = frozenset(":;\"'")
 MAX_TRACK_ID = 64
 
@@ -51,132 +59,173 @@ def new_request_id() -> str:
     return str(uuid.UUID(int=_request_ids.getrandbits(128), version=4))
 
 
+@dataclass(slots=True)
+class Visit:
+    """One request through the gateway: what each step learns, for the next
+    steps, the answer's headers, the journal and the access log."""
+
+    environ: dict
+    face: Face
+    method: str
+    path: str
+    operation: str | None
+    started: float
+    request_id: str
+    headers: list[tuple[str, str]]  # added to whatever answer goes out
+    tenant: Tenant | None = None
+    in_flight: ConcurrencyLimiter | None = None  # to leave once the answer is sent
+    status: int | None = None
+    report: Report = field(default_factory=Report)
+
+    def leave(self) -> None:
+        if self.in_flight is not None:
+            self.in_flight.leave()
+
+
 class Gateway:
     def __init__(
         self,
         app,
         tenants: Tenants,
+        faces: Faces,
         operation_of: Callable[[str, str], str | None],
-        faults: FaultEngine | None = None,
+        faults: FaultEngine,
         access_log: AccessLog | None = None,
     ):
         self.app = app
         self.tenants = tenants
+        self.faces = faces
         self.operation_of = operation_of
         self.faults = faults
         self.access_log = access_log
+        self.admission = (self._pick_tenant, self._echo_track_id, self._limit_rate, self._enter)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(ZUORA_PATHS):
+        face = self.faces.owner(path)
+        if face is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
-        method = environ.get("REQUEST_METHOD", "GET")
-        operation = self.operation_of(method, path)
-        request_id = new_request_id()
-        extra_headers = [("Zuora-Request-Id", request_id)]
-        seen: list[str] = []
-        report = Report()
+        visit = self._visit(environ, face, path)
 
         def start(status, headers, exc_info=None):
-            seen.append(status)
-            return start_response(status, headers + extra_headers, exc_info)
+            visit.status = int(status[:3])
+            return start_response(status, headers + visit.headers, exc_info)
 
-        tenant = None
-        in_flight = None
         try:
-            try:
-                tenant = self.tenants.get(
-                    self.tenants.key_for(
-                        bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
-                        environ.get("HTTP_ZUORA_ENTITY_IDS"),
-                    )
-                )
-                track_id = environ.get("HTTP_ZUORA_TRACK_ID")
-                if track_id is not None:
-                    extra_headers.append(("Zuora-Track-Id", check_track_id(track_id)))
-                self._check_limits(tenant, extra_headers)
-                if tenant.concurrency.limit is not None:
-                    in_flight = tenant.concurrency
-                environ["mockserver.tenant"] = tenant
-                if self.faults is None:
-                    body = self.app(environ, start)
-                else:
-                    request = RequestView(method, path, operation, environ)
-                    body = self.faults.serve(
-                        environ, start, tenant.faults, request, started, report
-                    )
-            except ApiError as error:
-                body = self._error(error, start)
-            except RuleError as error:
-                bad_header = InvalidParameter("X-Mock-Fault", f"X-Mock-Fault: {error}")
-                body = self._error(bad_header, start)
+            body = self._serve(visit, start)
         except BaseException:
             # A connection fault ends the request by raising; nothing is in flight any more.
-            if in_flight is not None:
-                in_flight.leave()
+            visit.leave()
             raise
         finally:
-            entry = (method, path, operation, environ.get("QUERY_STRING", ""), request_id)
-            self._record(tenant, entry, seen, started, report)
-        if in_flight is not None:
-            return _CloseHook(body, in_flight.leave)
+            self._record(visit)
+        if visit.in_flight is not None:
+            return _CloseHook(body, visit.leave)
         return body
 
+    def _visit(self, environ: dict, face: Face, path: str) -> Visit:
+        started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "GET")
+        request_id = new_request_id()
+        environ[REQUEST_ID_KEY] = request_id
+        return Visit(
+            environ=environ,
+            face=face,
+            method=method,
+            path=path,
+            operation=self.operation_of(method, path),
+            started=started,
+            request_id=request_id,
+            headers=[("Zuora-Request-Id", request_id)],
+        )
+
+    def _serve(self, visit: Visit, start) -> Iterable[bytes]:
+        try:
+            for step in self.admission:
+                step(visit)
+            request = RequestView(visit.method, visit.path, visit.operation, visit.environ)
+            return self.faults.serve(
+                visit.environ,
+                start,
+                visit.tenant.faults,
+                request,
+                visit.started,
+                visit.report,
+                visit.face.errors,
+            )
+        except ZuoraError as error:
+            return _refuse(visit, error, start)
+        except RuleError as error:
+            return _refuse(visit, InvalidParameter("X-Mock-Fault", f"X-Mock-Fault: {error}"), start)
+
+    # -- admission: each step may refuse by raising a ZuoraError --------------------
+
+    def _pick_tenant(self, visit: Visit) -> None:
+        environ = visit.environ
+        visit.tenant = self.tenants.get(
+            self.tenants.key_for(
+                bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
+                environ.get("HTTP_ZUORA_ENTITY_IDS"),
+            )
+        )
+        environ[TENANT_KEY] = visit.tenant
+
     @staticmethod
-    def _check_limits(tenant, extra_headers) -> None:
-        """Zuora's per-tenant limits: requests a minute, then requests in flight."""
-        quota = tenant.rate_limiter.hit()
-        extra_headers.extend(quota.headers())
+    def _echo_track_id(visit: Visit) -> None:
+        track_id = visit.environ.get("HTTP_ZUORA_TRACK_ID")
+        if track_id is not None:
+            visit.headers.append(("Zuora-Track-Id", check_track_id(track_id)))
+
+    @staticmethod
+    def _limit_rate(visit: Visit) -> None:
+        """Zuora's requests a minute per tenant; its headers go on every answer."""
+        quota = visit.tenant.rate_limiter.hit()
+        visit.headers.extend(quota.headers())
         if not quota.allowed:
-            raise ApiError(
-                ErrorDetail("rate_limit_exceeded", "Too many requests; retry later"),
-                status=429,
-                headers={"Retry-After": str(quota.reset)},
-            )
-        if not tenant.concurrency.enter():
-            raise ApiError(
-                ErrorDetail(
-                    "rate_limit_exceeded",
-                    f"More than {tenant.concurrency.limit} requests in flight; retry later",
-                ),
-                status=429,
-                headers={"Retry-After": "1"},
-            )
+            raise RateLimited(quota.reset)
 
     @staticmethod
-    def _error(error: ApiError, start) -> list[bytes]:
-        payload = dumps(envelope(error.status, error.details))
-        reason = _reason(error.status)
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
-        start(f"{error.status} {reason}", headers + list(error.headers.items()))
-        return [payload]
+    def _enter(visit: Visit) -> None:
+        """Zuora's requests in flight per tenant."""
+        concurrency = visit.tenant.concurrency
+        if not concurrency.enter():
+            raise RateLimited(1, f"More than {concurrency.limit} requests in flight; retry later")
+        if concurrency.limit is not None:
+            visit.in_flight = concurrency
 
-    def _record(self, tenant, request_line, seen, started, report: Report) -> None:
-        method, path, operation, query, request_id = request_line
-        duration_ms = (time.perf_counter() - started) * 1000
-        status = int(seen[-1][:3]) if seen else None
-        if tenant is not None:
-            journal = tenant.journal
+    # -- after the answer -----------------------------------------------------------
+
+    def _record(self, visit: Visit) -> None:
+        duration_ms = (time.perf_counter() - visit.started) * 1000
+        report = visit.report
+        if visit.tenant is not None:
+            journal = visit.tenant.journal
             journal.record(
                 Entry(
                     seq=journal.next_seq(),
                     time=time.time(),
-                    method=method,
-                    path=path,
-                    query=query,
-                    operation=operation,
-                    status=status,
+                    method=visit.method,
+                    path=visit.path,
+                    query=visit.environ.get("QUERY_STRING", ""),
+                    operation=visit.operation,
+                    status=visit.status,
                     duration_ms=round(duration_ms, 3),
                     latency_ms=report.latency_ms,
                     fault=report.fault,
-                    request_id=request_id,
+                    request_id=visit.request_id,
                 )
             )
         if self.access_log is not None:
             self.access_log.record(
-                method, path, status, duration_ms, report.fault, report.latency_ms
+                visit.method, visit.path, visit.status, duration_ms, report.fault, report.latency_ms
             )
+
+
+def _refuse(visit: Visit, error: ZuoraError, start) -> list[bytes]:
+    """``error`` as the visit's face answers it."""
+    answer = Answer.refusal(visit.face.errors, error, visit.environ)
+    start(answer.status, answer.headers)
+    return [answer.body]
 
 
 class _CloseHook:
@@ -195,10 +244,3 @@ class _CloseHook:
                 self._body.close()
         finally:
             self._on_close()
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

@@ -1,5 +1,6 @@
 """Zuora's HTTP protocol on Flask: bearer auth, JSON bodies (gzipped or not),
-the error envelope, gzip on the way out, and the idempotency of POST/PATCH.
+errors answered by the face that owns the path, gzip on the way out, and the
+idempotency of POST/PATCH.
 
 Everything a view needs from the request comes through here, so the views
 themselves only parse, call the domain and render.
@@ -14,11 +15,29 @@ import zlib
 from decimal import Decimal
 from functools import wraps
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
+from flask_smorest import Api
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as RouteMethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.routing import RequestRedirect
 
-from mockserver.domain.errors import ApiError, ErrorDetail, InvalidParameter, Unauthorized
+from mockserver.domain.errors import (
+    HttpStatus,
+    Internal,
+    InvalidParameter,
+    InvalidRequest,
+    Kind,
+    MethodNotAllowed,
+    NoSuchRoute,
+    PayloadTooLarge,
+    Problem,
+    Unauthorized,
+    UnsupportedMediaType,
+    ZuoraError,
+)
 from mockserver.faces.v2.wire import dumps
 from mockserver.tenancy.auth import bearer_token
 from mockserver.tenancy.idempotency import Outcome, check_key, fingerprint
@@ -38,8 +57,55 @@ def json_response(document, status: int = 200, headers=None) -> Response:
     return Response(dumps(document), status=status, mimetype=JSON_TYPE, headers=headers)
 
 
-def error_response(error: ApiError) -> Response:
-    return json_response(error.to_wire(), error.status, error.headers)
+# -- errors: one handler, the owning face's renderer -------------------------------
+
+
+def error_response(error: ZuoraError) -> Response:
+    """``error`` as the face that owns the request's path answers it."""
+    renderer = current_app.extensions["mockserver"].faces.errors_for(request.path)
+    status, headers, body = renderer.render(error, request.environ.get("mockserver.request_id"))
+    return Response(body, status=status, headers=headers)
+
+
+def refusal_of(error: HTTPException) -> ZuoraError:
+    """What a werkzeug refusal (routing, body size, form parsing) is in the sandbox's terms."""
+    if isinstance(error, RouteNotFound):
+        return NoSuchRoute()
+    if isinstance(error, RouteMethodNotAllowed):
+        return MethodNotAllowed(error.valid_methods or ())
+    status = error.code or 500
+    if status == 413:
+        return PayloadTooLarge("The body is over 1 MiB")
+    if status < 500:
+        problem = Problem(Kind.INVALID_PARAMETER, "body", error.description or error.name)
+        return HttpStatus(status, problem)
+    return HttpStatus(status)
+
+
+class ZuoraApi(Api):
+    """flask-smorest's Api, with every HTTP error answered by the owning face."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error: HTTPException):
+        if isinstance(error, RequestRedirect):
+            return error.get_response()
+        return error_response(refusal_of(error))
+
+
+def _unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("unexpected error while serving a request")
+    return error_response(Internal())
+
+
+def init_app(app: Flask) -> None:
+    """Errors in the owning face's shape, and gzip on the way out."""
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.register_error_handler(ZuoraError, error_response)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(compress)
 
 
 def compress(response: Response) -> Response:
@@ -106,13 +172,8 @@ def _decompressed(raw: bytes) -> bytes:
     if encoding in ("", "identity"):
         return raw
     if encoding != "gzip":
-        raise ApiError(
-            ErrorDetail(
-                "invalid_parameter",
-                f"Content-Encoding '{encoding}' is not supported; use gzip",
-                "Content-Encoding",
-            ),
-            status=415,
+        raise UnsupportedMediaType(
+            "Content-Encoding", f"Content-Encoding '{encoding}' is not supported; use gzip"
         )
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
@@ -121,10 +182,7 @@ def _decompressed(raw: bytes) -> bytes:
     except zlib.error:
         raise InvalidParameter("body", "The body is not valid gzip") from None
     if len(body) > MAX_BODY:
-        raise ApiError(
-            ErrorDetail("invalid_parameter", "The body is over 1 MiB once decompressed", "body"),
-            status=413,
-        )
+        raise PayloadTooLarge("The body is over 1 MiB once decompressed")
     if not complete:
         raise InvalidParameter("body", "The body is not valid gzip: it ends too early")
     return body
@@ -139,13 +197,9 @@ def _decode_json(body: bytes) -> dict:
         raise InvalidParameter("body", "A JSON object body is required")
     mimetype = request.mimetype
     if mimetype != JSON_TYPE and not mimetype.endswith("+json"):
-        raise ApiError(
-            ErrorDetail(
-                "invalid_parameter",
-                f"Content-Type '{mimetype or 'none'}' is not supported; send application/json",
-                "Content-Type",
-            ),
-            status=415,
+        raise UnsupportedMediaType(
+            "Content-Type",
+            f"Content-Type '{mimetype or 'none'}' is not supported; send application/json",
         )
     try:
         document = json.loads(
@@ -163,7 +217,7 @@ def _decode_json(body: bytes) -> dict:
 
 
 class ZuoraArgumentsParser(FlaskParser):
-    """webargs parser that reads bodies as above and reports errors in Zuora's envelope."""
+    """webargs parser that reads bodies as above and reports every problem it finds."""
 
     DEFAULT_VALIDATION_STATUS = 400
 
@@ -174,13 +228,13 @@ class ZuoraArgumentsParser(FlaskParser):
         raise validation_error(error)
 
 
-def validation_error(error: ValidationError) -> ApiError:
-    """One envelope entry per problem, with ``parameter`` as a path like ``items[0].amount``."""
+def validation_error(error: ValidationError) -> InvalidRequest:
+    """One problem per bad field, named by a path like ``items[0].amount``."""
     messages = error.messages
     if isinstance(messages, dict) and set(messages) <= {"json", "query"}:
         messages = {k: v for location in messages.values() for k, v in location.items()}
-    details = [_detail(path, message) for path, message in _flatten(messages, "")]
-    return ApiError(*sorted(details, key=lambda d: d.parameter or ""))
+    problems = [_problem(path, message) for path, message in _flatten(messages, "")]
+    return InvalidRequest(sorted(problems, key=lambda p: p.field or ""))
 
 
 def _flatten(messages, prefix: str):
@@ -203,12 +257,12 @@ def _flatten(messages, prefix: str):
         yield prefix, str(messages)
 
 
-def _detail(path: str, message: str) -> ErrorDetail:
+def _problem(path: str, message: str) -> Problem:
     if message == "Missing data for required field.":
-        return ErrorDetail("missing_parameter", f"'{path}' is required", path)
+        return Problem(Kind.MISSING_PARAMETER, path, f"'{path}' is required")
     if message == "Unknown field.":
-        return ErrorDetail("invalid_parameter", f"'{path}' is not a field of this request", path)
-    return ErrorDetail("invalid_parameter", f"'{path}': {message}", path)
+        return Problem(Kind.INVALID_PARAMETER, path, f"'{path}' is not a field of this request")
+    return Problem(Kind.INVALID_PARAMETER, path, f"'{path}': {message}")
 
 
 # -- idempotency ------------------------------------------------------------------
@@ -249,5 +303,5 @@ def idempotent(view):
 def _as_response(view, args, kwargs) -> Response:
     try:
         return current_app.make_response(view(*args, **kwargs))
-    except ApiError as error:
+    except ZuoraError as error:
         return error_response(error)

@@ -1,15 +1,26 @@
-"""``POST /oauth/token``: Zuora's OAuth client-credentials grant."""
+"""``POST /oauth/token``: Zuora's OAuth client-credentials grant.
+
+One token endpoint serves every Zuora API, so it is a face of its own rather
+than a part of v2 or v1: ``create_app`` registers it with the error renderer
+its clients get (today the Quickstart envelope). ``--latency`` leaves it
+alone: it slows the API routes, not the sign-in.
+"""
 
 from __future__ import annotations
 
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from mockserver.domain.errors import ApiError, ErrorDetail, MissingParameter
+from mockserver.domain.errors import InvalidParameter, MissingParameter, UnsupportedMediaType
+from mockserver.faces.face import ErrorRenderer, Face
 from mockserver.faces.http import json_response
 from mockserver.faces.v2 import schemas
 
 blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth tokens")
+
+
+def face(errors: ErrorRenderer) -> Face:
+    return Face("oauth", (blp.url_prefix,), (blp,), errors, takes_latency=False)
 
 
 @blp.route("/token", methods=["POST"], endpoint="createToken")
@@ -36,23 +47,14 @@ blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth token
 @blp.response(200, schemas.Token)
 def create_token():
     if request.content_length and request.mimetype != "application/x-www-form-urlencoded":
-        raise ApiError(
-            ErrorDetail(
-                "invalid_parameter",
-                "Send the form as application/x-www-form-urlencoded",
-                "Content-Type",
-            ),
-            status=415,
+        raise UnsupportedMediaType(
+            "Content-Type", "Send the form as application/x-www-form-urlencoded"
         )
     form = request.form
     for name in ("client_id", "client_secret", "grant_type"):
         if not form.get(name):
             raise MissingParameter(name)
     if form["grant_type"] != "client_credentials":
-        raise ApiError(
-            ErrorDetail(
-                "invalid_parameter", "'grant_type' must be client_credentials", "grant_type"
-            )
-        )
+        raise InvalidParameter("grant_type", "'grant_type' must be client_credentials")
     token = current_app.extensions["mockserver"].tokens.issue()
     return json_response(token.to_wire())

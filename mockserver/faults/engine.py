@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from mockserver.domain.errors import GatewayTimeout
 from mockserver.faults.exchange import Answer, Exchange, Hold
 from mockserver.faults.matching import RequestView
 from mockserver.faults.ruleset import FaultRules, Plan
@@ -44,27 +45,30 @@ class FaultEngine:
         request: RequestView,
         started: float,
         report: Report,
+        errors,
     ) -> Iterable[bytes]:
-        """The answer to one request; raises ``RuleError`` for a bad ``X-Mock-Fault``."""
+        """The answer to one request; raises ``RuleError`` for a bad ``X-Mock-Fault``.
+        ``errors`` is the renderer of the face that owns the path."""
         header = environ.get(FAULT_REQUEST_KEY) if self.header_enabled else None
         plan = rules.plan(request, header) if rules or header is not None else None
         deadline = started + self.gateway_timeout_s if self.gateway_timeout_s else None
         if plan is None:
             if deadline is None:
                 return self.app(environ, start_response)
-            return self._answer_in_time(environ, start_response, deadline)
+            return self._answer_in_time(environ, start_response, deadline, errors)
         report.fault = plan.ids
         report.latency_ms = round(plan.latency_ms, 3)
-        return self._carry_out(plan, Exchange(environ, start_response, deadline, plan.ids))
+        exchange = Exchange(environ, start_response, deadline, plan.ids, errors)
+        return self._carry_out(plan, exchange)
 
-    def _answer_in_time(self, environ, start_response, deadline: float) -> Iterable[bytes]:
+    def _answer_in_time(self, environ, start_response, deadline: float, errors) -> Iterable[bytes]:
         """The app's answer passed through as it is (its body sent, then closed, by the
         server), unless it is ready only after the gateway timeout: then a 504."""
         late: list[Answer] = []
 
         def start(status, headers, exc_info=None):
             if time.perf_counter() >= deadline:
-                late.append(Answer.envelope(504))
+                late.append(Answer.refusal(errors, GatewayTimeout(), environ))
                 return start_response(late[0].status, late[0].headers, exc_info)
             return start_response(status, headers, exc_info)
 

@@ -4,15 +4,15 @@ server stops, and the client's TCP connection.
 
 The connection comes from the server (``environ["mockserver.connection"]``,
 see ``mockserver.server``). Under another WSGI server there is none: then a
-reset or an empty reply is approximated by a 502 envelope, which at least
-shows the client an answer it did not expect.
+reset or an empty reply is approximated by a 502, which at least shows the
+client an answer it did not expect. Error answers (a rule's status, the
+gateway timeout) come from the renderer of the face that owns the path.
 """
 
 from __future__ import annotations
 
 import enum
 import gzip
-import json
 import logging
 import threading
 import time
@@ -21,12 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from mockserver.domain.errors import ErrorDetail, envelope
+from mockserver.domain.errors import GatewayTimeout, HttpStatus, ZuoraError
 
 log = logging.getLogger("mockserver.faults")
 
 FAULT_HEADER = "X-Mock-Fault"
-DEFAULT_RETRY_AFTER = 1
 HANGUP_POLL_S = 0.05
 TRICKLE_TICK_S = 0.1
 _NEVER = threading.Event()
@@ -47,33 +46,19 @@ class Answer:
     headers: list[tuple[str, str]]
     body: bytes
 
-    @property
-    def code(self) -> int:
-        return int(self.status[:3])
+    @classmethod
+    def json(cls, code: int, body: bytes) -> Answer:
+        return cls.of(code, [("Content-Type", "application/json")], body)
 
     @classmethod
-    def json(cls, code: int, body: bytes, headers=()) -> Answer:
-        return cls(
-            status_line(code),
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                *headers,
-            ],
-            body,
-        )
+    def of(cls, code: int, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        """An answer from its parts, ``Content-Length`` added."""
+        return cls(status_line(code), [*headers, ("Content-Length", str(len(body)))], body)
 
     @classmethod
-    def envelope(cls, code: int, retry_after: int | None = None) -> Answer:
-        """Zuora's error envelope for ``code``; ``Retry-After`` on 429 and 503."""
-        details = ()
-        if code == 429:
-            details = (ErrorDetail("rate_limit_exceeded", "Too many requests; retry later"),)
-        headers = []
-        if code in (429, 503):
-            headers.append(("Retry-After", str(retry_after or DEFAULT_RETRY_AFTER)))
-        body = json.dumps(envelope(code, details), separators=(",", ":")).encode()
-        return cls.json(code, body, headers)
+    def refusal(cls, errors, error: ZuoraError, environ: dict) -> Answer:
+        """``error`` as the face's ``errors`` renderer answers it."""
+        return cls.of(*errors.render(error, environ.get("mockserver.request_id")))
 
     def json_text(self) -> bytes:
         """The body as JSON text, gunzipped if it was sent gzipped."""
@@ -102,8 +87,10 @@ class Exchange:
         start_response: Callable,
         deadline: float | None,
         fault_ids: str | None,
+        errors,
     ):
         self.environ = environ
+        self.errors = errors
         self._start_response = start_response
         self.deadline = deadline
         self.fault_ids = fault_ids
@@ -140,8 +127,11 @@ class Exchange:
             return self._trickle(answer.body, self.trickle_bytes_per_s)
         return [answer.body]
 
+    def refusal(self, error: ZuoraError) -> Answer:
+        return Answer.refusal(self.errors, error, self.environ)
+
     def gateway_timeout(self) -> Iterable[bytes]:
-        return self.respond(Answer.envelope(504))
+        return self.respond(self.refusal(GatewayTimeout()))
 
     def _trickle(self, body: bytes, bytes_per_s: float) -> Iterator[bytes]:
         """The body a few bytes at a time, every ``TRICKLE_TICK_S`` or slower."""
@@ -208,4 +198,4 @@ class Exchange:
             "action=%s needs mockserver's own server to act on the connection; answering 502",
             action,
         )
-        return self.respond(Answer.envelope(502))
+        return self.respond(self.refusal(HttpStatus(502)))

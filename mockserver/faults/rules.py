@@ -10,42 +10,26 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from mockserver.faults.actions import ACTIONS, Action, Status
+from mockserver.faults.actions import ACTIONS, OPTION_PARSERS, Action, Status
 from mockserver.faults.latency import Fixed, Latency, LogNormal, Uniform
 from mockserver.faults.matching import Match
 from mockserver.faults.schedule import Schedule
+from mockserver.faults.values import RuleError, at_least, choice, number, positive, text
 
 MATCH_KEYS = ("operation", "method", "path", "header")
-EFFECT_KEYS = (
-    "status",
-    "action",
-    "retry_after",
-    "bytes_per_s",
-    "latency_ms",
-    "latency_median_ms",
-    "latency_p99_ms",
-    "stage",
-)
+ACTION_KEYS = ("action", *OPTION_PARSERS)  # the options come from the actions' registry
+LATENCY_KEYS = ("latency_ms", "latency_median_ms", "latency_p99_ms", "stage")
 SCHEDULE_KEYS = ("probability", "times", "after", "every", "for_s")
-KEYS = ("id", *MATCH_KEYS, *EFFECT_KEYS, *SCHEDULE_KEYS)
+KEYS = ("id", *MATCH_KEYS, *ACTION_KEYS, *LATENCY_KEYS, *SCHEDULE_KEYS)
 
 STAGES = ("before", "after")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+\Z")
-
-
-class RuleError(ValueError):
-    """A rule that can't be used; ``key`` is the offending key."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(message)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -86,6 +70,7 @@ class RuleParser:
 
     def __init__(self, operations: Collection[str]):
         self.operations = frozenset(operations)
+        self._parsers = {**PARSERS, "operation": self._operation}
 
     def parse(self, spec: str | Mapping, default_id: str | None = None) -> Rule:
         if isinstance(spec, str):
@@ -99,7 +84,7 @@ class RuleParser:
                 raise RuleError(key, f"'{key}' is not a fault rule key; known: {', '.join(KEYS)}")
         if not raw.keys() - {"id"}:
             raise RuleError("rule", "the rule is empty")
-        values = {key: _PARSERS[key](self, key, raw[key]) for key in KEYS if key in raw}
+        values = {key: self._parsers[key](key, raw[key]) for key in KEYS if key in raw}
         return self._build(values, default_id)
 
     def _build(self, values: dict, default_id: str | None) -> Rule:
@@ -139,12 +124,12 @@ class RuleParser:
     # -- one parser per key ------------------------------------------------------
 
     def _operation(self, key: str, value) -> str:
-        text = _text(key, value)
-        if text not in self.operations:
-            near = difflib.get_close_matches(text, sorted(self.operations), n=1)
+        name = text(key, value)
+        if name not in self.operations:
+            near = difflib.get_close_matches(name, sorted(self.operations), n=1)
             hint = f"; did you mean {near[0]}?" if near else ""
-            raise RuleError(key, f"'{text}' is not an operation of this API{hint}")
-        return text
+            raise RuleError(key, f"'{name}' is not an operation of this API{hint}")
+        return name
 
 
 def _action(values: dict) -> Action | None:
@@ -190,66 +175,17 @@ def _wire(key: str, value):
     return value
 
 
-# -- value parsers ---------------------------------------------------------------
-
-
-def _text(key: str, value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RuleError(key, f"'{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _number(key: str, value) -> float:
-    if isinstance(value, bool):
-        raise RuleError(key, f"'{key}' must be a number")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise RuleError(key, f"'{key}' must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise RuleError(key, f"'{key}' must be a finite number")
-    return number
-
-
-def _whole(key: str, value, minimum: int) -> int:
-    number = _number(key, value)
-    if not number.is_integer():
-        raise RuleError(key, f"'{key}' must be a whole number, not {value!r}")
-    if number < minimum:
-        raise RuleError(key, f"'{key}' must be at least {minimum}, not {value!r}")
-    return int(number)
-
-
-def _choice(choices: Collection[str]):
-    def parse(parser, key: str, value) -> str:
-        text = _text(key, value)
-        if text not in choices:
-            known = ", ".join(sorted(choices))
-            raise RuleError(key, f"'{text}' is not a known {key}; one of: {known}")
-        return text
-
-    return parse
-
-
-def _at_least(minimum: int):
-    return lambda parser, key, value: _whole(key, value, minimum)
-
-
-def _positive(parser, key: str, value) -> float:
-    number = _number(key, value)
-    if number <= 0:
-        raise RuleError(key, f"'{key}' must be more than 0, not {value!r}")
-    return number
+# -- value parsers of the keys the actions don't declare --------------------------
 
 
 def _milliseconds(key: str, value) -> float:
-    number = _number(key, value)
-    if number < 0:
+    parsed = number(key, value)
+    if parsed < 0:
         raise RuleError(key, f"'{key}' must not be negative, not {value!r}")
-    return number
+    return parsed
 
 
-def _fixed_or_uniform(parser, key: str, value) -> Fixed | Uniform:
+def _fixed_or_uniform(key: str, value) -> Fixed | Uniform:
     if isinstance(value, str) and ".." in value:
         low, _, high = value.partition("..")
         bounds = [low.strip(), high.strip()]
@@ -265,64 +201,54 @@ def _fixed_or_uniform(parser, key: str, value) -> Fixed | Uniform:
     return Uniform(low_ms, high_ms)
 
 
-def _probability(parser, key: str, value) -> float:
-    number = _number(key, value)
-    if not 0 <= number <= 1:
+def _probability(key: str, value) -> float:
+    parsed = number(key, value)
+    if not 0 <= parsed <= 1:
         raise RuleError(key, f"'{key}' must be between 0 and 1, not {value!r}")
-    return number
+    return parsed
 
 
-def _status(parser, key: str, value) -> int:
-    status = _whole(key, value, 400)
-    if status > 599:
-        raise RuleError(key, f"'{key}' must be an error status, 400 to 599, not {value!r}")
-    return status
+def _method(key: str, value) -> str:
+    return choice(METHODS)(key, text(key, value).upper())
 
 
-def _method(parser, key: str, value) -> str:
-    return _choice(METHODS)(parser, key, _text(key, value).upper())
-
-
-def _path(parser, key: str, value) -> str:
-    text = _text(key, value)
-    if not text.startswith("/"):
+def _path(key: str, value) -> str:
+    parsed = text(key, value)
+    if not parsed.startswith("/"):
         raise RuleError(key, f"'{key}' must start with /, like /v2/debit_memos/*/pay")
-    return text
+    return parsed
 
 
-def _header(parser, key: str, value) -> tuple[str, str]:
-    name, colon, expected = _text(key, value).partition(":")
+def _header(key: str, value) -> tuple[str, str]:
+    name, colon, expected = text(key, value).partition(":")
     name = name.strip()
     if not colon or not HEADER_NAME.match(name):
         raise RuleError(key, f"'{key}' must be Name:value, like X-Test-Case:retry")
     return name, expected.strip()
 
 
-def _id(parser, key: str, value) -> str:
+def _id(key: str, value) -> str:
     is_number = isinstance(value, int) and not isinstance(value, bool)
-    text = str(value) if is_number else _text(key, value)
-    if not ID_PATTERN.match(text):
+    parsed = str(value) if is_number else text(key, value)
+    if not ID_PATTERN.match(parsed):
         raise RuleError(key, f"'{key}' must be 1 to 64 letters, digits, '.', '_' or '-'")
-    return text
+    return parsed
 
 
-_PARSERS = {
+PARSERS = {
     "id": _id,
-    "operation": RuleParser._operation,
     "method": _method,
     "path": _path,
     "header": _header,
-    "status": _status,
-    "action": _choice(ACTIONS),
-    "retry_after": _at_least(0),
-    "bytes_per_s": _positive,
+    "action": choice(ACTIONS),
+    **OPTION_PARSERS,
     "latency_ms": _fixed_or_uniform,
-    "latency_median_ms": _positive,
-    "latency_p99_ms": _positive,
-    "stage": _choice(STAGES),
+    "latency_median_ms": positive,
+    "latency_p99_ms": positive,
+    "stage": choice(STAGES),
     "probability": _probability,
-    "times": _at_least(1),
-    "after": _at_least(0),
-    "every": _at_least(1),
-    "for_s": _positive,
+    "times": at_least(1),
+    "after": at_least(0),
+    "every": at_least(1),
+    "for_s": positive,
 }

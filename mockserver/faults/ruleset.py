@@ -17,8 +17,9 @@ from random import Random
 
 from mockserver.faults.actions import SlowBody
 from mockserver.faults.matching import RequestView
-from mockserver.faults.rules import Rule, RuleError, RuleParser
+from mockserver.faults.rules import Rule, RuleParser
 from mockserver.faults.schedule import Trigger
+from mockserver.faults.values import RuleError
 
 HEADER_RULES_KEPT = 256
 HEADER_RULE_ID = "header"

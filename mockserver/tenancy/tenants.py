@@ -13,7 +13,7 @@ from collections.abc import Callable
 from mockserver.config import Config
 from mockserver.domain.clock import Clock
 from mockserver.domain.debit_memos import DebitMemos
-from mockserver.domain.errors import ApiError, ErrorDetail
+from mockserver.domain.errors import TenantLimitReached
 from mockserver.faults import FaultRules
 from mockserver.store.memory import FrozenStore, Store
 from mockserver.tenancy.idempotency import IdempotencyCache
@@ -53,21 +53,6 @@ class Tenant:
         self.debit_memos = DebitMemos(store, self.clock)
 
 
-class TooManyTenants(ApiError):
-    status = 429
-
-    def __init__(self, cap: int):
-        super().__init__(
-            ErrorDetail(
-                "tenant_limit_reached",
-                f"The sandbox serves at most {cap} tenants besides the default one; "
-                "drop one (DELETE /__mock/tenants/<token>), reset, or raise --max-tenants",
-                "Authorization",
-            ),
-            headers={"Retry-After": "60"},
-        )
-
-
 class Tenants:
     def __init__(self, make: Callable[[str], Tenant], per_token: bool, cap: int):
         self._make = make
@@ -89,12 +74,9 @@ class Tenants:
             tenant = self._tenants.get(key)
             if tenant is None:
                 if len(self._tenants) > self.cap:
-                    raise TooManyTenants(self.cap)
+                    raise TenantLimitReached(self.cap)
                 tenant = self._tenants[key] = self._make(key)
             return tenant
-
-    def find(self, key: str) -> Tenant | None:
-        return self._tenants.get(key)
 
     def all(self) -> list[Tenant]:
         return list(self._tenants.values())

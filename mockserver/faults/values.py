@@ -1,0 +1,82 @@
+"""Parsers for the values of fault rule keys: ``(key, value) -> parsed``.
+
+Shared by the rule vocabulary (``rules.py``) and the options each action
+declares (``actions.py``); every refusal is a ``RuleError`` naming the key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection
+from typing import Any
+
+Parser = Callable[[str, Any], Any]
+
+
+class RuleError(ValueError):
+    """A rule that can't be used; ``key`` is the offending key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+def text(key: str, value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(key, f"'{key}' must be a non-empty string")
+    return value.strip()
+
+
+def number(key: str, value) -> float:
+    if isinstance(value, bool):
+        raise RuleError(key, f"'{key}' must be a number")
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        raise RuleError(key, f"'{key}' must be a number, not {value!r}") from None
+    if not math.isfinite(parsed):
+        raise RuleError(key, f"'{key}' must be a finite number")
+    return parsed
+
+
+def whole(key: str, value, minimum: int) -> int:
+    parsed = number(key, value)
+    if not parsed.is_integer():
+        raise RuleError(key, f"'{key}' must be a whole number, not {value!r}")
+    if parsed < minimum:
+        raise RuleError(key, f"'{key}' must be at least {minimum}, not {value!r}")
+    return int(parsed)
+
+
+def choice(choices: Collection[str]) -> Parser:
+    def parse(key: str, value) -> str:
+        parsed = text(key, value)
+        if parsed not in choices:
+            known = ", ".join(sorted(choices))
+            raise RuleError(key, f"'{parsed}' is not a known {key}; one of: {known}")
+        return parsed
+
+    return parse
+
+
+def at_least(minimum: int) -> Parser:
+    return lambda key, value: whole(key, value, minimum)
+
+
+def positive(key: str, value) -> float:
+    parsed = number(key, value)
+    if parsed <= 0:
+        raise RuleError(key, f"'{key}' must be more than 0, not {value!r}")
+    return parsed
+
+
+def seconds(key: str, value) -> int:
+    """A whole number of seconds, 0 or more."""
+    return whole(key, value, 0)
+
+
+def error_status(key: str, value) -> int:
+    status = whole(key, value, 400)
+    if status > 599:
+        raise RuleError(key, f"'{key}' must be an error status, 400 to 599, not {value!r}")
+    return status
