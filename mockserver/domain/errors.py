@@ -181,9 +181,6 @@ class Unauthorized(ZuoraError):
 
     kind = Refusal.UNAUTHORIZED
 
-    def __init__(self):
-        super().__init__()
-
 
 class NoSuchRoute(ZuoraError):
     kind = Refusal.NO_SUCH_ROUTE
@@ -240,17 +237,11 @@ class TenantLimitReached(ZuoraError):
 class GatewayTimeout(ZuoraError):
     kind = Refusal.GATEWAY_TIMEOUT
 
-    def __init__(self):
-        super().__init__()
-
 
 class Internal(ZuoraError):
     """A bug in the sandbox: logged, and answered without detail."""
 
     kind = Refusal.INTERNAL
-
-    def __init__(self):
-        super().__init__()
 
 
 class HttpStatus(ZuoraError):
