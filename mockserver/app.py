@@ -21,7 +21,7 @@ from mockserver.faces.http import ZuoraApi
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
 from mockserver.fixtures import seeding, snapshot
-from mockserver.store.memory import Store
+from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
 from mockserver.tenancy.tenants import Tenant, Tenants
 
@@ -43,7 +43,7 @@ def zuora_faces() -> Faces:
     return Faces(oauth.face(quickstart.errors), quickstart, fallback=quickstart.errors)
 
 
-def baseline_store(config: Config) -> Store:
+def baseline_store(config: Config) -> MemoryStore:
     """The start-up data: generated from the seed, or a fixture file, or both."""
     try:
         profile = seeding.Profile.from_mapping(dict(config.generation))
@@ -95,7 +95,7 @@ def latency_rules(latency: str, parser: RuleParser, faces: Faces) -> list[Rule]:
     return rules
 
 
-def create_app(config: Config | None = None, baseline: Store | None = None) -> Flask:
+def create_app(config: Config | None = None, baseline: MemoryStore | None = None) -> Flask:
     """The sandbox, from its configuration (and start-up data, when given)."""
     config = config or Config()
     start_up = (baseline or baseline_store(config)).frozen()

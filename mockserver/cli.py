@@ -264,6 +264,6 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
     if out:
         with open(out, "w", encoding="utf-8") as file:
             file.write(text)
-        click.echo(f"wrote {len(store.memos)} debit memos to {out}", err=True)
+        click.echo(f"wrote {store.count('debit_memos')} debit memos to {out}", err=True)
     else:
         sys.stdout.write(text)

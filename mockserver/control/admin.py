@@ -103,7 +103,7 @@ def health():
             "version": __version__,
             "seed": sandbox.config.seed,
             "tenants": len(sandbox.tenants.all()),
-            "debit_memos": len(default.store.memos),
+            "debit_memos": default.store.count("debit_memos"),
         }
     )
 
@@ -131,7 +131,7 @@ def reset(args):
 @blp.arguments(TenantQuery, location="query")
 def export_state(args):
     tenant = _tenant(args.get("tenant"))
-    with tenant.store.lock:
+    with tenant.store.transaction():
         document = snapshot.export(tenant.store, tenant.clock.today())
     return json_response(document)
 
@@ -146,7 +146,11 @@ def replace_state(args):
         raise validation_error(error) from None
     tenant.replace_store(store)
     return json_response(
-        {"status": "loaded", "accounts": len(store.accounts), "debit_memos": len(store.memos)}
+        {
+            "status": "loaded",
+            "accounts": store.count("accounts"),
+            "debit_memos": store.count("debit_memos"),
+        }
     )
 
 

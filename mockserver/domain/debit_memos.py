@@ -1,7 +1,7 @@
 """The debit memo life cycle: create, patch, post, unpost, cancel, delete, pay.
 
-Each operation reads, checks and writes under the store's lock, so it either
-happens whole or not at all. Input arrives already typed (Decimals, dates)
+Each operation reads, checks and writes in one store transaction, so it
+either happens whole or not at all. Input arrives already typed (Decimals, dates)
 from the HTTP layer's schemas; the rules that need the store or the memo's
 state live here.
 """
@@ -23,6 +23,7 @@ from mockserver.domain.errors import (
     NotFound,
 )
 from mockserver.domain.money import check_amount, check_quantity, from_cents, to_cents
+from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import (
     ITEM_EXTRA_FIELDS,
     ITEM_SLOT_FIELDS,
@@ -36,7 +37,7 @@ from mockserver.domain.records import (
     new_debit_memo,
     optional_fields,
 )
-from mockserver.store.memory import Store
+from mockserver.store import Store
 
 MAX_ITEMS = 99  # per memo (sandbox rule): nested item lists always fit one page
 
@@ -51,16 +52,23 @@ class DebitMemos:
         self.clock = clock
 
     def get(self, ref: str) -> DebitMemo:
-        memo = self.store.find_memo(ref)
+        """A memo by its 32-character id or by its ``DM…`` number."""
+        memo = self.store.memo(ref)
         if memo is None:
-            raise NotFound(ref)
+            memo = self.store.memo_by_number(ref)
+            if memo is None:
+                raise NotFound(ref)
         return memo
+
+    def list(self, query: PageQuery) -> Page:
+        """A page of debit memos or of their items (``query.collection``)."""
+        return self.store.page(query)
 
     # -- create ---------------------------------------------------------------
 
     def create(self, data: dict) -> DebitMemo:
         store = self.store
-        with store.lock:
+        with store.transaction():
             account = self._account_for(data)
             currency = data.get("currency", account.currency)
             if currency != account.currency:
@@ -72,7 +80,7 @@ class DebitMemos:
             )
             _check_dates(document_date, due_date)
             audit = Audit(store.api_user_id, now, store.api_user_id, now)
-            memo_id = store.ids.new_id()
+            memo_id = store.new_id()
             items = tuple(
                 _new_item(store, memo_id, index, raw, currency, audit)
                 for index, raw in enumerate(_items_of(data))
@@ -104,7 +112,12 @@ class DebitMemos:
         account_id, account_number = data.get("account_id"), data.get("account_number")
         if account_id is None and account_number is None:
             raise MissingParameter("account_id", "'account_id' or 'account_number' is required")
-        account = self.store.find_account(account_id, account_number)
+        store = self.store
+        account = (
+            store.account(account_id)
+            if account_id is not None
+            else store.account_by_number(account_number)
+        )
         parameter = "account_id" if account_id is not None else "account_number"
         if account is None:
             value = account_id if account_id is not None else account_number
@@ -118,7 +131,7 @@ class DebitMemos:
     # -- state transitions ----------------------------------------------------
 
     def patch(self, ref: str, changes: dict) -> DebitMemo:
-        with self.store.lock:
+        with self.store.transaction():
             memo = self.get(ref)
             if memo.state == "canceled":
                 raise InvalidState(memo.state, "update")
@@ -134,7 +147,7 @@ class DebitMemos:
             return self._save(replace(memo, **updates))
 
     def post(self, ref: str) -> DebitMemo:
-        with self.store.lock:
+        with self.store.transaction():
             memo = self.get(ref)
             if memo.state != "draft":
                 raise InvalidState(memo.state, "post")
@@ -144,7 +157,7 @@ class DebitMemos:
             )
 
     def unpost(self, ref: str) -> DebitMemo:
-        with self.store.lock:
+        with self.store.transaction():
             memo = self.get(ref)
             if memo.state != "posted":
                 raise InvalidState(memo.state, "unpost")
@@ -153,24 +166,24 @@ class DebitMemos:
             return self._save(replace(memo, state="draft", posted_by_id=None, posted_time=None))
 
     def cancel(self, ref: str) -> DebitMemo:
-        with self.store.lock:
+        with self.store.transaction():
             memo = self.get(ref)
             if memo.state != "draft":
                 raise InvalidState(memo.state, "cancel")
             return self._save(replace(memo, state="canceled", canceled_time=self.clock.now()))
 
     def delete(self, ref: str) -> None:
-        with self.store.lock:
+        with self.store.transaction():
             memo = self.get(ref)
             if memo.state != "canceled":
                 raise InvalidState(
                     memo.state, "delete", "only a canceled debit memo can be deleted"
                 )
-            self.store.delete_memo(memo)
+            self.store.delete_memo(memo.id)
 
     def pay(self, ref: str, payment: dict) -> DebitMemo:
         store = self.store
-        with store.lock:
+        with store.transaction():
             memo = self.get(ref)
             if memo.state != "posted" or memo.remaining_balance <= 0:
                 reason = "" if memo.state != "posted" else "it is fully paid"
@@ -192,7 +205,7 @@ class DebitMemos:
             return self._save(replace(memo, items=items, amount_paid=memo.amount_paid + amount))
 
     def _check_payer(self, memo: DebitMemo, payment: dict) -> None:
-        account = self.store.accounts[memo.account_id]
+        account = self.store.account(memo.account_id)
         for name, expected in (
             ("account_id", account.id),
             ("account_number", account.account_number),
@@ -200,7 +213,7 @@ class DebitMemos:
             if name in payment and payment[name] != expected:
                 raise InvalidParameter(name, f"'{name}' is not the debit memo's account")
         method_id = payment.get("payment_method_id", account.default_payment_method_id)
-        method = self.store.payment_methods.get(method_id)
+        method = self.store.payment_method(method_id)
         if method is None or method.account_id != account.id:
             raise InvalidParameter(
                 "payment_method_id", f"Payment method {method_id} could not be found"
@@ -244,7 +257,7 @@ def _new_item(
         for n, tax in enumerate(raw.get("taxation_items", ()))
     )
     item = DebitMemoItem(
-        id=store.ids.new_id(),
+        id=store.new_id(),
         debit_memo_id=memo_id,
         amount=amount,
         unit_amount=unit_amount,
@@ -302,7 +315,7 @@ def _new_taxation_item(
     store: Store, raw: dict, currency: str, where: str, audit: Audit
 ) -> TaxationItem:
     return TaxationItem(
-        id=store.ids.new_id(),
+        id=store.new_id(),
         name=raw["name"],
         amount=to_cents(check_amount(raw["amount"], currency, f"{where}.amount")),
         tax_code=raw["tax_code"],

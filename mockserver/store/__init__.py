@@ -1,1 +1,91 @@
-"""Where records live: the Store protocol and its implementations."""
+"""Where records live: the ``Store`` protocol the domain and the tests use.
+
+A store keeps one tenant's records. Records are immutable: a change is a put
+of a new record. ``transaction()`` makes a read-check-write atomic against
+every other writer; single gets need no transaction. A new backend is one
+module here that passes ``tests/store/`` (add its factory there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import Literal, Protocol
+
+from mockserver.domain.query import Page, PageQuery
+from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+
+Collection = Literal["accounts", "contacts", "payment_methods", "debit_memos", "debit_memo_items"]
+PAGED = ("debit_memos", "debit_memo_items")  # the collections ``page`` answers
+
+
+class Store(Protocol):
+    api_user_id: str  # the user the sandbox's API calls act as
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Hold for the whole of an operation's reads, checks and writes; reentrant."""
+        ...
+
+    # -- typed gets: None when absent ------------------------------------------
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def account_by_number(self, account_number: str) -> Account | None: ...
+
+    def contact(self, contact_id: str) -> Contact | None: ...
+
+    def payment_method(self, method_id: str) -> PaymentMethod | None: ...
+
+    def memo(self, memo_id: str) -> DebitMemo | None: ...
+
+    def memo_by_number(self, debit_memo_number: str) -> DebitMemo | None: ...
+
+    def item(self, item_id: str) -> DebitMemoItem | None:
+        """A debit memo item (of any memo) by its id."""
+        ...
+
+    # -- puts (add or replace, by id) and deletes ------------------------------
+
+    def put_account(self, account: Account) -> None: ...
+
+    def put_contact(self, contact: Contact) -> None: ...
+
+    def put_payment_method(self, method: PaymentMethod) -> None: ...
+
+    def put_memo(self, memo: DebitMemo) -> None:
+        """Add or replace a memo with its items (they are part of it)."""
+        ...
+
+    def delete_memo(self, memo_id: str) -> None: ...
+
+    # -- queries ----------------------------------------------------------------
+
+    def page(self, query: PageQuery) -> Page:
+        """One page of a collection in ``PAGED``; see ``PageQuery``."""
+        ...
+
+    def records(self, collection: Collection) -> Iterable:
+        """Every record of a collection, in no particular order (for snapshots)."""
+        ...
+
+    def count(self, collection: Collection) -> int: ...
+
+    def remaining_debit_memo_balance(self, account_id: str) -> int:
+        """What the account's posted debit memos still owe, in hundredths."""
+        ...
+
+    # -- ids and numbers: never repeated, also across threads ------------------
+
+    def new_id(self) -> str:
+        """A new 32-hex-digit record id."""
+        ...
+
+    def next_memo_number(self) -> str:
+        """The next ``DM`` number, one above the last one given or skipped to."""
+        ...
+
+    def last_memo_number(self) -> int: ...
+
+    def skip_memo_numbers(self, through: int) -> None:
+        """Numbers up to ``through`` are taken (records loaded with their numbers)."""
+        ...

@@ -1,63 +1,30 @@
 """The in-memory store of one tenant: records, indexes, ids and one lock.
 
-Writers hold ``lock`` for the whole read-check-write of an operation, so no
-update is lost and no balance goes negative under concurrent requests.
-Readers need no lock: records are immutable and replaced whole.
+Writers hold the lock (``transaction()``) for the whole read-check-write of an
+operation, so no update is lost and no balance goes negative under concurrent
+requests; each put, delete and number also takes it. Readers of one record
+need no lock: records are immutable and replaced whole.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
-
-SortKey = tuple  # (has a value, the value, id): see ``query.index_key``
-KeyFunction = Callable[[object], SortKey]
-
-
-class SortedIndex:
-    """Records kept in the ascending order of ``key``; a page costs O(log n + page).
-
-    It holds the records themselves, not their keys: keys are computed during a
-    search (O(log n) of them), so an index of 100,000 memos costs its list alone.
-    Keys end with the record's id, so every key is unique.
-    """
-
-    __slots__ = ("_key", "_records")
-
-    def __init__(self, key: KeyFunction, records=()):
-        self._key = key
-        self._records = sorted(records, key=key)
-
-    def add(self, record) -> None:
-        insort(self._records, record, key=self._key)
-
-    def remove(self, record) -> None:
-        records = self._records
-        at = bisect_left(records, self._key(record), key=self._key)
-        if at < len(records) and records[at] is record:
-            del records[at]
-
-    def descending(self, before: SortKey | None = None) -> Iterator:
-        """Records from the largest key down, starting strictly below ``before``."""
-        records = self._records
-        at = len(records) if before is None else bisect_left(records, before, key=self._key)
-        for position in range(at - 1, -1, -1):
-            yield records[position]
-
-    def ascending(self, after: SortKey | None = None) -> Iterator:
-        """Records from the smallest key up, starting strictly above ``after``."""
-        records = self._records
-        at = 0 if after is None else bisect_right(records, after, key=self._key)
-        for position in range(at, len(records)):
-            yield records[position]
-
-    def __len__(self) -> int:
-        return len(self._records)
+from mockserver.store import Collection
+from mockserver.store.indexes import (
+    SortedIndex,
+    after_key,
+    index_key,
+    page_after,
+    start_key,
+    take,
+    walkable,
+)
 
 
 class IdFactory:
@@ -76,100 +43,93 @@ class IdFactory:
         return clone
 
 
-class Store:
+class MemoryStore:
+    """A ``Store`` in dictionaries, with sorted indexes for page queries."""
+
     def __init__(self, seed: int | str, api_user_id: str | None = None):
-        self.lock = threading.RLock()
-        self.ids = IdFactory(seed)
-        self.api_user_id = api_user_id or self.ids.new_id()
-        self.accounts: dict[str, Account] = {}
-        self.account_ids_by_number: dict[str, str] = {}
-        self.contacts: dict[str, Contact] = {}
-        self.payment_methods: dict[str, PaymentMethod] = {}
-        self.memos: dict[str, DebitMemo] = {}
-        self.memo_ids_by_number: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self._ids = IdFactory(seed)
+        self.api_user_id = api_user_id or self._ids.new_id()
+        self._accounts: dict[str, Account] = {}
+        self._account_ids_by_number: dict[str, str] = {}
+        self._contacts: dict[str, Contact] = {}
+        self._payment_methods: dict[str, PaymentMethod] = {}
+        self._memos: dict[str, DebitMemo] = {}
+        self._memo_ids_by_number: dict[str, str] = {}
         # Built on first use and then kept in step: a store that never lists
         # items, or never sorts by a field, doesn't pay for its index.
         self._items: dict[str, DebitMemoItem] | None = None
         self._indexes: dict[tuple[str, str], SortedIndex] = {}
-        self.open_balance_by_account: dict[str, int] = {}  # hundredths
-        self.last_memo_number = 0
+        self._open_balance_by_account: dict[str, int] = {}  # hundredths
+        self._last_memo_number = 0
 
-    # -- accounts -------------------------------------------------------------
+    def transaction(self) -> threading.RLock:
+        return self._lock
 
-    def add_account(
-        self, account: Account, contacts: list[Contact], methods: list[PaymentMethod]
-    ) -> None:
-        self.accounts[account.id] = account
-        self.account_ids_by_number[account.account_number] = account.id
-        self.open_balance_by_account.setdefault(account.id, 0)
-        for contact in contacts:
-            self.contacts[contact.id] = contact
-        for method in methods:
-            self.payment_methods[method.id] = method
+    # -- gets -------------------------------------------------------------------
 
-    def find_account(self, account_id: str | None, account_number: str | None) -> Account | None:
-        if account_id is not None:
-            return self.accounts.get(account_id)
-        if account_number is not None:
-            found = self.account_ids_by_number.get(account_number)
-            return self.accounts.get(found) if found else None
-        return None
+    def account(self, account_id: str) -> Account | None:
+        return self._accounts.get(account_id)
 
-    def remaining_debit_memo_balance(self, account_id: str) -> int:
-        return self.open_balance_by_account.get(account_id, 0)
+    def account_by_number(self, account_number: str) -> Account | None:
+        found = self._account_ids_by_number.get(account_number)
+        return self._accounts.get(found) if found else None
 
-    # -- debit memos ----------------------------------------------------------
+    def contact(self, contact_id: str) -> Contact | None:
+        return self._contacts.get(contact_id)
 
-    def next_memo_number(self) -> str:
-        self.last_memo_number += 1
-        return f"DM{self.last_memo_number:08d}"
+    def payment_method(self, method_id: str) -> PaymentMethod | None:
+        return self._payment_methods.get(method_id)
 
-    def find_memo(self, id_or_number: str) -> DebitMemo | None:
-        """A memo by its 32-character id or by its ``DM…`` number."""
-        memo = self.memos.get(id_or_number)
-        if memo is None:
-            memo_id = self.memo_ids_by_number.get(id_or_number)
-            memo = self.memos.get(memo_id) if memo_id else None
-        return memo
+    def memo(self, memo_id: str) -> DebitMemo | None:
+        return self._memos.get(memo_id)
 
-    @property
-    def items(self) -> dict[str, DebitMemoItem]:
-        """Every item of every memo, by id. Hold ``lock``."""
-        if self._items is None:
-            self._items = {item.id: item for memo in self.memos.values() for item in memo.items}
-        return self._items
+    def memo_by_number(self, debit_memo_number: str) -> DebitMemo | None:
+        memo_id = self._memo_ids_by_number.get(debit_memo_number)
+        return self._memos.get(memo_id) if memo_id else None
 
-    def walk(
-        self, kind: str, name: str, key: KeyFunction, descending: bool, start: SortKey | None
-    ) -> Iterator[DebitMemo | DebitMemoItem]:
-        """Memos or items (``kind``) in the order of ``key``, from just past ``start``.
+    def item(self, item_id: str) -> DebitMemoItem | None:
+        with self._lock:
+            return self._item_table().get(item_id)
 
-        ``key(record)`` must end with the record's id. The index for ``name`` is
-        built on the first walk and kept up to date by every later change. Hold ``lock``.
-        """
-        index = self._indexes.get((kind, name))
-        if index is None:
-            records = self.memos if kind == "memo" else self.items
-            index = self._indexes[(kind, name)] = SortedIndex(key, records.values())
-        return index.descending(start) if descending else index.ascending(start)
+    # -- puts and deletes -------------------------------------------------------
+
+    def put_account(self, account: Account) -> None:
+        with self._lock:
+            previous = self._accounts.get(account.id)
+            if previous is not None:
+                del self._account_ids_by_number[previous.account_number]
+            self._accounts[account.id] = account
+            self._account_ids_by_number[account.account_number] = account.id
+            self._open_balance_by_account.setdefault(account.id, 0)
+
+    def put_contact(self, contact: Contact) -> None:
+        with self._lock:
+            self._contacts[contact.id] = contact
+
+    def put_payment_method(self, method: PaymentMethod) -> None:
+        with self._lock:
+            self._payment_methods[method.id] = method
 
     def put_memo(self, memo: DebitMemo) -> None:
-        """Add or replace a memo, keeping every index in step. Hold ``lock``."""
-        previous = self.memos.get(memo.id)
-        if previous is not None:
-            self._unindex(previous)
-        self.memos[memo.id] = memo
-        self.memo_ids_by_number[memo.debit_memo_number] = memo.id
-        if self._items is not None:
-            for item in memo.items:
-                self._items[item.id] = item
-        self._reindex(memo, SortedIndex.add)
-        self._count_balance(memo, +1)
+        """Add or replace a memo, keeping every index in step."""
+        with self._lock:
+            previous = self._memos.get(memo.id)
+            if previous is not None:
+                self._unindex(previous)
+            self._memos[memo.id] = memo
+            self._memo_ids_by_number[memo.debit_memo_number] = memo.id
+            if self._items is not None:
+                for item in memo.items:
+                    self._items[item.id] = item
+            self._reindex(memo, SortedIndex.add)
+            self._count_balance(memo, +1)
 
-    def delete_memo(self, memo: DebitMemo) -> None:
-        self._unindex(memo)
-        del self.memos[memo.id]
-        del self.memo_ids_by_number[memo.debit_memo_number]
+    def delete_memo(self, memo_id: str) -> None:
+        with self._lock:
+            memo = self._memos.pop(memo_id)
+            del self._memo_ids_by_number[memo.debit_memo_number]
+            self._unindex(memo)
 
     def _unindex(self, memo: DebitMemo) -> None:
         if self._items is not None:
@@ -179,30 +139,136 @@ class Store:
         self._count_balance(memo, -1)
 
     def _reindex(self, memo: DebitMemo, change: Callable[[SortedIndex, object], None]) -> None:
-        for (kind, _), index in self._indexes.items():
-            for record in (memo,) if kind == "memo" else memo.items:
+        for (collection, _), index in self._indexes.items():
+            for record in (memo,) if collection == "debit_memos" else memo.items:
                 change(index, record)
 
     def _count_balance(self, memo: DebitMemo, sign: int) -> None:
         if memo.state == "posted":
-            balances = self.open_balance_by_account
+            balances = self._open_balance_by_account
             balances[memo.account_id] = (
                 balances.get(memo.account_id, 0) + sign * memo.remaining_balance
             )
 
-    # -- copies ---------------------------------------------------------------
+    # -- queries ----------------------------------------------------------------
+
+    def page(self, query: PageQuery) -> Page:
+        with self._lock:
+            found = self._first_rows(query)
+        if len(found) <= query.size:
+            return Page(found, False)
+        return Page(found[: query.size], True)
+
+    def _first_rows(self, query: PageQuery) -> list:
+        """The first ``size`` + 1 rows of the query.
+
+        Sorted by one field, it walks that field's index: O(log n + rows looked
+        at). Other orders sort what the filters keep; an ``EQ`` on an id or
+        number looks only at the records it names.
+        """
+        terms, today = query.terms, query.today
+        named = self._named_records(query)
+        if named is None and walkable(terms):
+            lead = terms[0]
+            start = start_key(query.after[0], query.after[-1]) if query.after else None
+            index = self._index(query.collection, lead)
+            records = index.descending(start) if lead.descending else index.ascending(start)
+            return take(records, query.filters, query.size, today)
+        if named is None:
+            named = self._table(query.collection).values()
+        after = after_key(terms, query.after) if query.after else None
+        candidates = (r for r in named if all(f.matches(r, today) for f in query.filters))
+        return page_after(candidates, terms, after, query.size, today)
+
+    def _index(self, collection: str, lead) -> SortedIndex:
+        """The index of ``collection`` by the lead term's field, built on first use."""
+        index = self._indexes.get((collection, lead.field.name))
+        if index is None:
+            records = self._table(collection).values()
+            index = self._indexes[(collection, lead.field.name)] = SortedIndex(
+                index_key(lead.field), records
+            )
+        return index
+
+    def _named_records(self, query: PageQuery) -> list | None:
+        """The few records an ``EQ`` filter on an id or number names, if there is one."""
+        memos = query.collection == "debit_memos"
+        for f in query.filters:
+            if f.op != "EQ" or f.value is None:
+                continue
+            name = f.field.name
+            if memos and name in ("id", "debit_memo_number"):
+                memo = self.memo(f.value) or self.memo_by_number(f.value)
+                return [memo] if memo is not None and getattr(memo, name) == f.value else []
+            if not memos and name == "id":
+                item = self._item_table().get(f.value)
+                return [item] if item is not None else []
+            if not memos and name == "debit_memo_id":
+                memo = self._memos.get(f.value)
+                return list(memo.items) if memo is not None else []
+        return None
+
+    def _table(self, collection: Collection) -> dict:
+        if collection == "debit_memo_items":
+            return self._item_table()
+        return {
+            "accounts": self._accounts,
+            "contacts": self._contacts,
+            "payment_methods": self._payment_methods,
+            "debit_memos": self._memos,
+        }[collection]
+
+    def _item_table(self) -> dict[str, DebitMemoItem]:
+        """Every item of every memo, by id. Hold the lock."""
+        if self._items is None:
+            self._items = {item.id: item for memo in self._memos.values() for item in memo.items}
+        return self._items
+
+    def records(self, collection: Collection) -> Iterable:
+        with self._lock:
+            return list(self._table(collection).values())
+
+    def count(self, collection: Collection) -> int:
+        if collection == "debit_memo_items":
+            with self._lock:
+                return sum(len(memo.items) for memo in self._memos.values())
+        return len(self._table(collection))
+
+    def remaining_debit_memo_balance(self, account_id: str) -> int:
+        return self._open_balance_by_account.get(account_id, 0)
+
+    # -- ids and numbers --------------------------------------------------------
+
+    def new_id(self) -> str:
+        with self._lock:
+            return self._ids.new_id()
+
+    def next_memo_number(self) -> str:
+        with self._lock:
+            self._last_memo_number += 1
+            return f"DM{self._last_memo_number:08d}"
+
+    def last_memo_number(self) -> int:
+        return self._last_memo_number
+
+    def skip_memo_numbers(self, through: int) -> None:
+        with self._lock:
+            self._last_memo_number = max(self._last_memo_number, through)
+
+    # -- copies -----------------------------------------------------------------
 
     def frozen(self) -> FrozenStore:
         """The store's contents now, compactly, to go back to (``FrozenStore.thaw``)."""
-        return FrozenStore(
-            ids=self.ids.copy(),
-            api_user_id=self.api_user_id,
-            accounts=tuple(self.accounts.values()),
-            contacts=tuple(self.contacts.values()),
-            payment_methods=tuple(self.payment_methods.values()),
-            memos=tuple(self.memos.values()),
-            last_memo_number=self.last_memo_number,
-        )
+        with self._lock:
+            return FrozenStore(
+                ids=self._ids.copy(),
+                api_user_id=self.api_user_id,
+                accounts=tuple(self._accounts.values()),
+                contacts=tuple(self._contacts.values()),
+                payment_methods=tuple(self._payment_methods.values()),
+                memos=tuple(self._memos.values()),
+                last_memo_number=self._last_memo_number,
+            )
 
 
 @dataclass(frozen=True)
@@ -218,15 +284,16 @@ class FrozenStore:
     memos: tuple[DebitMemo, ...]
     last_memo_number: int
 
-    def thaw(self) -> Store:
+    def thaw(self) -> MemoryStore:
         """A live store with these records, ids and sequences."""
-        store = Store(0, self.api_user_id)
-        store.ids = self.ids.copy()
-        for account in self.accounts:
-            store.add_account(account, (), ())
-        store.contacts = {contact.id: contact for contact in self.contacts}
-        store.payment_methods = {method.id: method for method in self.payment_methods}
-        for memo in self.memos:
-            store.put_memo(memo)
-        store.last_memo_number = self.last_memo_number
+        store = MemoryStore(0, self.api_user_id)
+        store._ids = self.ids.copy()
+        with store.transaction():
+            for account in self.accounts:
+                store.put_account(account)
+            store._contacts = {contact.id: contact for contact in self.contacts}
+            store._payment_methods = {method.id: method for method in self.payment_methods}
+            for memo in self.memos:
+                store.put_memo(memo)
+            store.skip_memo_numbers(self.last_memo_number)
         return store

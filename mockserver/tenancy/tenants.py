@@ -15,12 +15,17 @@ from mockserver.domain.clock import Clock
 from mockserver.domain.debit_memos import DebitMemos
 from mockserver.domain.errors import TenantLimitReached
 from mockserver.faults import FaultRules
-from mockserver.store.memory import FrozenStore, Store
+from mockserver.store import Store
+from mockserver.store.memory import FrozenStore
 from mockserver.tenancy.idempotency import IdempotencyCache
 from mockserver.tenancy.journal import Journal
 from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
+from mockserver.tenancy.rendered import RenderedRecords
 
 DEFAULT_TENANT = "default"
+# Renderings kept per tenant: the shared one serves most requests; a per-token
+# tenant (up to --max-tenants of them) keeps fewer, so their sum stays bounded.
+RENDERED_PER_TENANT = {True: 4096, False: 512}
 
 
 class Tenant:
@@ -35,13 +40,15 @@ class Tenant:
         self.rate_limiter = RateLimiter(config.effective_rate_limit)
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
         self.faults = faults
-        self.store = baseline.thaw()
+        self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
+        self.store: Store = baseline.thaw()
         self.debit_memos = DebitMemos(self.store, self.clock)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
         start-up fault rules only (restarted), a fresh rate-limit window."""
         self.replace_store(self._baseline.thaw())
+        self.rendered.clear()
         self.clock.reset()
         self.journal.clear()
         self.idempotency.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
+from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
 from mockserver.faces.http import (
     JSON_TYPE,
     ZuoraArgumentsParser,
@@ -17,15 +18,15 @@ from mockserver.faces.http import (
     json_response,
     tenant,
 )
-from mockserver.faces.v2 import query_fields as catalog
 from mockserver.faces.v2 import schemas
 from mockserver.faces.v2.selection import (
     MEMO_PARAMS,
     ItemSelection,
-    ListRequest,
     MemoSelection,
     check_params,
     list_json,
+    next_page,
+    page_query,
 )
 
 
@@ -101,7 +102,7 @@ def _selection() -> MemoSelection:
 
 def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
     current = tenant()
-    body = selection.json(memo, current.store, current.clock.today())
+    body = selection.json(memo, current.store, current.rendered, current.clock.today())
     return Response(body, status=status, mimetype=JSON_TYPE)
 
 
@@ -137,12 +138,12 @@ def delete_debit_memo(debit_memo_id):
 @blp.response(200, schemas.DebitMemoList)
 def list_debit_memos():
     selection = MemoSelection.parse(request.args, single=False)
-    listing = ListRequest.parse(request.args, catalog.MEMO_FIELDS)
     current = tenant()
-    store, today = current.store, current.clock.today()
-    with store.lock:
-        page, next_page = listing.page(store, "memo", today)
-    body = list_json(next_page, [selection.json(m, store, today) for m in page])
+    store, rendered, today = current.store, current.rendered, current.clock.today()
+    query = page_query(request.args, "debit_memos", MEMO_FIELDS, today)
+    page = current.debit_memos.list(query)
+    rows = [selection.json(memo, store, rendered, today) for memo in page.rows]
+    body = list_json(next_page(query, page), rows)
     return Response(body, mimetype=JSON_TYPE)
 
 
@@ -194,11 +195,9 @@ def pay_debit_memo(payment, debit_memo_id):
 @blp.response(200, schemas.DebitMemoItemList)
 def list_debit_memo_items():
     selection = ItemSelection.parse(request.args)
-    listing = ListRequest.parse(request.args, catalog.ITEM_FIELDS)
     current = tenant()
     store, today = current.store, current.clock.today()
-    with store.lock:
-        page, next_page = listing.page(store, "item", today)
-    return json_response(
-        {"next_page": next_page, "data": [selection.render(i, store, today) for i in page]}
-    )
+    query = page_query(request.args, "debit_memo_items", ITEM_FIELDS, today)
+    page = current.debit_memos.list(query)
+    rows = [selection.render(item, store, today) for item in page.rows]
+    return json_response({"next_page": next_page(query, page), "data": rows})

@@ -1,62 +1,9 @@
-"""What a query may name, per object: the fields ``filter[]`` and ``sort[]``
-accept (with their types), the fields ``fields[]`` accepts (Zuora's lists of
-"accepted values"), and what ``expand[]`` accepts.
+"""What a v2 query may show, per object: the fields ``fields[]`` accepts (Zuora's
+lists of "accepted values") and what ``expand[]`` accepts. The fields ``filter[]``
+and ``sort[]`` name are the domain's (``domain/queryable.py``).
 """
 
 from __future__ import annotations
-
-from mockserver.domain.query import Field
-
-
-def _fields(kinds: dict[str, list[str]], special: dict[str, Field] | None = None):
-    table = {}
-    for kind, names in kinds.items():
-        for name in names:
-            table[name] = Field(name, kind, lambda record, today, name=name: getattr(record, name))
-    for name in ("created_time", "updated_time"):
-        table[name] = Field(
-            name, "datetime", lambda record, today, name=name: getattr(record.audit, name)
-        )
-    for name in ("created_by_id", "updated_by_id"):
-        table[name] = Field(
-            name, "string", lambda record, today, name=name: getattr(record.audit, name)
-        )
-    table.update(special or {})
-    return table
-
-
-MEMO_FIELDS = _fields(
-    {
-        "string": [
-            "id", "debit_memo_number", "account_id", "account_number", "bill_to_id", "currency",
-            "state", "description", "reason_code", "invoice_id", "payment_terms", "posted_by_id",
-        ],
-        "money": [
-            "total", "subtotal", "tax", "balance", "remaining_balance", "amount_paid",
-            "amount_refunded",
-        ],
-        "date": ["due_date", "document_date"],
-        "boolean": ["paid", "pay", "transfer_to_accounting", "exclude_from_auto_apply_rules"],
-    },
-    {
-        "past_due": Field(
-            "past_due", "boolean", lambda memo, today: memo.past_due(today), indexable=False
-        )
-    },
-)  # fmt: skip
-
-ITEM_FIELDS = _fields(
-    {
-        "string": [
-            "id", "debit_memo_id", "name", "description", "sku", "tax_code", "unit_of_measure",
-            "accounting_code", "invoice_item_id", "price_id", "purchase_order_number",
-        ],
-        "money": ["amount", "subtotal", "tax", "remaining_balance"],
-        "number": ["unit_amount", "quantity"],
-        "date": ["service_start", "service_end"],
-        "boolean": ["tax_inclusive"],
-    }
-)  # fmt: skip
 
 # Zuora's "accepted values" of each fields[] parameter.
 MEMO_SELECTABLE = frozenset(
