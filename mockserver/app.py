@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -95,8 +97,13 @@ def latency_rules(latency: str, parser: RuleParser, faces: Faces) -> list[Rule]:
     return rules
 
 
-def create_app(config: Config | None = None, baseline: MemoryStore | None = None) -> Flask:
-    """The sandbox, from its configuration (and start-up data, when given)."""
+def create_app(
+    config: Config | None = None,
+    baseline: MemoryStore | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Flask:
+    """The sandbox, from its configuration (and start-up data, when given).
+    ``monotonic`` (seconds) times the rate-limit windows and ``for_s`` schedules."""
     config = config or Config()
     start_up = (baseline or baseline_store(config)).frozen()
     faces = zuora_faces()
@@ -124,7 +131,9 @@ def create_app(config: Config | None = None, baseline: MemoryStore | None = None
     parser = RuleParser(_operations(app, faces))
     rules = startup_rules(config, parser, faces)
     tenants = Tenants(
-        lambda key: Tenant(key, start_up, config, FaultRules(config.seed, parser, rules)),
+        lambda key: Tenant(
+            key, start_up, config, FaultRules(config.seed, parser, rules, monotonic), monotonic
+        ),
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,
     )

@@ -29,14 +29,29 @@ def zuora_spec() -> dict:
     return yaml.safe_load(ZUORA_SPEC.read_text())
 
 
+class ManualClock:
+    """Monotonic seconds for a sandbox that move only when the test says so."""
+
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture
 def start_sandbox():
-    """Start a sandbox with some settings changed; stopped after the test."""
+    """Start a sandbox with some settings changed (and, if given, the monotonic
+    clock its rate-limit windows and ``for_s`` schedules count on); stopped after the test."""
     running = []
 
-    def start(**settings) -> str:
+    def start(monotonic: ManualClock | None = None, **settings) -> str:
         config = Config(**{"port": 0, "log_requests": False, **settings})
-        server = start_in_thread(create_app(config), port=0, threads=config.threads)
+        app = create_app(config) if monotonic is None else create_app(config, monotonic=monotonic)
+        server = start_in_thread(app, port=0, threads=config.threads)
         running.append(server)
         return server.url
 

@@ -3,10 +3,10 @@ and reproducibility: the same seed and the same requests fire the same faults.""
 
 from __future__ import annotations
 
-import time
-
 import requests
-from conftest import bearer
+from conftest import ManualClock, bearer
+
+from mockserver.pytest_plugin import ZuoraClient
 
 
 def statuses(client, count: int, path: str = "/debit_memos") -> list[int]:
@@ -73,12 +73,18 @@ def test_probability_fires_on_about_that_share(zuora_mock, zuora_client):
     assert 10 <= failures <= 50
 
 
-def test_for_s_is_an_outage_that_heals_by_itself(zuora_mock, zuora_client):
-    zuora_mock.add_fault(operation="getDebitMemoes", status=503, for_s=0.4)
+def test_for_s_is_an_outage_that_heals_by_itself(start_sandbox):
+    clock = ManualClock()
+    root = start_sandbox(monotonic=clock)
+    rule = {"operation": "getDebitMemoes", "status": 503, "for_s": 0.5}
+    requests.post(f"{root}/__mock/faults", json=rule, timeout=5).raise_for_status()
+    client = ZuoraClient(f"{root}/v2", bearer())
 
-    assert statuses(zuora_client, 2) == [503, 503]
-    time.sleep(0.5)
-    assert statuses(zuora_client, 2) == [200, 200]
+    assert statuses(client, 2) == [503, 503]
+    clock.advance(0.25)
+    assert statuses(client, 1) == [503]
+    clock.advance(0.25)
+    assert statuses(client, 2) == [200, 200]
 
 
 def test_the_rule_says_why_it_did_not_fire(zuora_mock, zuora_client):

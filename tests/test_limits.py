@@ -8,7 +8,7 @@ import time
 
 import pytest
 import requests
-from conftest import bearer, memo_body
+from conftest import ManualClock, bearer, memo_body
 
 
 def get(root: str, token: str = "test-token", **headers) -> requests.Response:
@@ -73,6 +73,20 @@ def test_reset_starts_a_fresh_window(start_sandbox):
     assert get(root).status_code == 429
 
     requests.post(f"{root}/__mock/reset", timeout=5)
+
+    assert get(root).status_code == 200
+
+
+def test_the_next_minute_is_a_fresh_window(start_sandbox):
+    clock = ManualClock(start=600.0)
+    root = start_sandbox(rate_limit=1, monotonic=clock)
+    assert get(root).headers["ratelimit-reset"] == "60"
+    clock.advance(59.5)
+    refused = get(root)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+
+    clock.advance(0.5)
 
     assert get(root).status_code == 200
 

@@ -10,8 +10,9 @@ and a rule added again after a reset replays the same draws.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
 
@@ -39,10 +40,10 @@ class Firing:
 class ArmedRule:
     """A rule with its schedule in motion."""
 
-    def __init__(self, rule: Rule, source: str, seed: int):
+    def __init__(self, rule: Rule, source: str, seed: int, clock: Callable[[], float]):
         self.rule = rule
         self.source = source
-        self._trigger = Trigger(rule.schedule, Random(f"{seed}/{rule.identity}/fire"))
+        self._trigger = Trigger(rule.schedule, Random(f"{seed}/{rule.identity}/fire"), clock)
         self._latency_stream = Random(f"{seed}/{rule.identity}/latency")
         self._lock = threading.Lock()
         self.last: str | None = None  # why the latest request did or didn't fire it
@@ -108,10 +109,17 @@ class FaultRules:
     """A tenant's rules: those given at start-up, those added at run time, and
     those that ``X-Mock-Fault`` headers brought (one per distinct header text,
     so a header's ``times`` or ``probability`` plays out over the requests
-    that carry it)."""
+    that carry it). ``clock`` (monotonic seconds) times the ``for_s`` windows."""
 
-    def __init__(self, seed: int, parser: RuleParser, startup: Iterable[tuple[Rule, str]] = ()):
+    def __init__(
+        self,
+        seed: int,
+        parser: RuleParser,
+        startup: Iterable[tuple[Rule, str]] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._seed = seed
+        self._clock = clock
         self._parser = parser
         self._startup = tuple(startup)
         self._lock = threading.Lock()
@@ -121,7 +129,7 @@ class FaultRules:
         """Start-up rules only, their counters and streams restarted."""
         with self._lock:
             self._armed: tuple[ArmedRule, ...] = tuple(
-                ArmedRule(rule, source, self._seed) for rule, source in self._startup
+                ArmedRule(rule, source, self._seed, self._clock) for rule, source in self._startup
             )
             self._header_rules: OrderedDict[str, ArmedRule] = OrderedDict()
             self._next_number = 1
@@ -136,7 +144,7 @@ class FaultRules:
                 raise DuplicateRule(rule.id)
             if rule.id == f"rule-{self._next_number}":
                 self._next_number += 1
-            armed = ArmedRule(rule, "api", self._seed)
+            armed = ArmedRule(rule, "api", self._seed, self._clock)
             self._armed = (*self._armed, armed)
         return armed
 
@@ -172,7 +180,8 @@ class FaultRules:
             if armed is not None:
                 self._header_rules.move_to_end(text)
                 return armed
-        armed = ArmedRule(self._parser.parse(text, HEADER_RULE_ID), "header", self._seed)
+        rule = self._parser.parse(text, HEADER_RULE_ID)
+        armed = ArmedRule(rule, "header", self._seed, self._clock)
         with self._lock:
             armed = self._header_rules.setdefault(text, armed)
             while len(self._header_rules) > HEADER_RULES_KEPT:

@@ -40,7 +40,6 @@ class Entry:
 
 class Journal:
     def __init__(self, size: int = DEFAULT_SIZE):
-        self.size = size
         self._entries: deque[Entry] = deque(maxlen=size)
         self._seq = itertools.count(1)
         self._lock = threading.Lock()

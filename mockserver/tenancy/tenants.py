@@ -8,6 +8,7 @@ first use, up to a cap so memory stays bounded.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from mockserver.config import Config
@@ -29,15 +30,23 @@ RENDERED_PER_TENANT = {True: 4096, False: 512}
 
 
 class Tenant:
-    """Everything that belongs to one tenant of the sandbox."""
+    """Everything that belongs to one tenant of the sandbox. ``monotonic`` (seconds)
+    times its rate-limit windows."""
 
-    def __init__(self, key: str, baseline: FrozenStore, config: Config, faults: FaultRules):
+    def __init__(
+        self,
+        key: str,
+        baseline: FrozenStore,
+        config: Config,
+        faults: FaultRules,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.key = key
         self._baseline = baseline
         self.clock = Clock()
         self.journal = Journal(config.journal_size)
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
-        self.rate_limiter = RateLimiter(config.effective_rate_limit)
+        self.rate_limiter = RateLimiter(config.effective_rate_limit, monotonic)
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
         self.faults = faults
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
