@@ -57,13 +57,17 @@ def baseline_store(config: Config) -> MemoryStore:
     try:
         if config.fixtures_mode == "merge":
             generated = seeding.generate(config.seed, profile)
-            merged = snapshot.export(generated, datetime.now(UTC).date())
-            merged["accounts"] += document.get("accounts", [])
-            merged["debit_memos"] += document.get("debit_memos", [])
-            return snapshot.load(merged, config.seed)
+            return snapshot.merge(generated, document, config.seed, datetime.now(UTC).date())
         return snapshot.load(document, config.seed)
     except ValidationError as error:
-        raise ConfigError(f"{config.fixtures}: {error.messages}") from None
+        problems = "; ".join(problem.message for problem in http.validation_error(error).problems)
+        if config.fixtures_mode == "merge":
+            problems += (
+                f" (merge mode adds the file to the data generated from seed {config.seed}; "
+                "a file from `mockserver fixtures` holds that data already: "
+                "use --fixtures-mode replace)"
+            )
+        raise ConfigError(f"{config.fixtures}: {problems}") from None
 
 
 def startup_rules(config: Config, parser: RuleParser, faces: Faces) -> list[tuple[Rule, str]]:

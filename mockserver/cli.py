@@ -18,10 +18,11 @@ import yaml
 
 from mockserver import __version__
 from mockserver.app import create_app
+from mockserver.banner import banner
 from mockserver.config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
 from mockserver.faces.v2.wire import json_default
 from mockserver.fixtures import seeding, snapshot
-from mockserver.server import serve_forever
+from mockserver.server import CannotListen, serve_forever
 
 
 def _option(*names, env: str, **kwargs):
@@ -37,6 +38,12 @@ class FaultSpec(click.ParamType):
 
     def convert(self, value, param, ctx):
         return value.strip()
+
+
+class CannotStart(click.ClickException):
+    """A start-up failure that is not a usage error: one line, exit code 2."""
+
+    exit_code = 2
 
 
 def _generation(profile_file: str | None, memos: int | None, accounts: int | None) -> dict:
@@ -218,11 +225,20 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
         config = Config.from_mapping(given, base=config)
         app = create_app(config)
     except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+        raise CannotStart(str(error)) from None
     # The start-up data lives as long as the process: keep the cyclic garbage
     # collector from rescanning it (a full pass over 100,000 memos takes ~0.5 s).
     gc.freeze()
-    serve_forever(app, config.host, config.port, config.threads)
+    try:
+        serve_forever(
+            app,
+            config.host,
+            config.port,
+            config.threads,
+            announce=lambda url: click.echo(banner(app, url), err=True),
+        )
+    except CannotListen as error:
+        raise CannotStart(str(error)) from None
 
 
 @main.command()
@@ -262,8 +278,11 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
     else:
         text = json.dumps(document, indent=2, ensure_ascii=False, default=json_default) + "\n"
     if out:
-        with open(out, "w", encoding="utf-8") as file:
-            file.write(text)
+        try:
+            with open(out, "w", encoding="utf-8") as file:
+                file.write(text)
+        except OSError as error:
+            raise CannotStart(f"cannot write {out}: {error.strerror or error}") from None
         click.echo(f"wrote {store.count('debit_memos')} debit memos to {out}", err=True)
     else:
         sys.stdout.write(text)

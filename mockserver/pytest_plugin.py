@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -68,6 +68,39 @@ def _seed(config: pytest.Config) -> int:
         return int(seed)
     except ValueError:
         pytest.fail(f"zuora_mock: the seed must be an integer, not {seed!r}", pytrace=False)
+
+
+def _sandbox_root(url: str) -> str:
+    """The root of the sandbox ``--zuora-mock-url`` names: the root itself, or its ``/v2``."""
+    parts = urlsplit(url.strip())
+    problem = _url_problem(parts)
+    if problem:
+        raise pytest.UsageError(
+            f"zuora_mock: --zuora-mock-url {url!r} {problem}; give the sandbox's root "
+            "(http://localhost:8080) or its /v2"
+        )
+    path = parts.path.rstrip("/").removesuffix("/v2")
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _url_problem(parts: SplitResult) -> str | None:
+    if parts.scheme not in ("http", "https"):
+        return "does not start with http:// or https://"
+    if not parts.hostname:
+        return "names no host"
+    try:
+        parts.port  # noqa: B018 (parsing the port is the check)
+    except ValueError:
+        return "has a port that is not a number from 0 to 65535"
+    if parts.query or parts.fragment:
+        return "has a query or fragment"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    url = _setting(config, "url")
+    if url:
+        _sandbox_root(url)
 
 
 def _worker() -> str | None:
@@ -196,19 +229,37 @@ class ZuoraClient(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-def _use_external(mock: ZuoraMock) -> None:
+def _use_external(mock: ZuoraMock, pytestconfig: pytest.Config) -> None:
     """Work in a tenant of our own when the sandbox has tenants; a shared
-    sandbox is only safe for a single worker."""
+    sandbox is only safe for a single worker. A seed or fixtures file can't be
+    given to a sandbox that is running already: asking for one is an error."""
     try:
-        tenants = mock.config()["tenants"]
+        config = mock.config()
     except requests.ConnectionError as error:
         pytest.fail(f"zuora_mock: no sandbox answers at {mock.root}: {error}", pytrace=False)
-    if tenants == "per-token":
+    _check_external_data(mock.root, config, pytestconfig)
+    if config["tenants"] == "per-token":
         mock.tenant = mock.token
     elif int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
         pytest.fail(
             f"{mock.root} keeps one shared store, so parallel workers would see each "
             "other's data: start it with --tenants per-token (MOCKSERVER_TENANTS=per-token)",
+            pytrace=False,
+        )
+
+
+def _check_external_data(root: str, running: dict, pytestconfig: pytest.Config) -> None:
+    if _fixtures_file(pytestconfig):
+        pytest.fail(
+            f"zuora_mock: --zuora-mock-fixtures can't apply to the sandbox at {root}, which "
+            "runs already: start it with --fixtures, or call zuora_mock.load(snapshot)",
+            pytrace=False,
+        )
+    if _setting(pytestconfig, "seed") is not None and _seed(pytestconfig) != running["seed"]:
+        pytest.fail(
+            f"zuora_mock: --zuora-mock-seed {_seed(pytestconfig)} can't apply to the sandbox at "
+            f"{root}, which runs with seed {running['seed']}: start it with --seed "
+            f"{_seed(pytestconfig)} (MOCKSERVER_SEED), or drop the setting",
             pytrace=False,
         )
 
@@ -219,8 +270,9 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
     token = _token(pytestconfig)
     url = _setting(pytestconfig, "url")
     if url:
-        mock = ZuoraMock(url, token, admin_token=_setting(pytestconfig, "admin_token"))
-        _use_external(mock)
+        root = _sandbox_root(url)
+        mock = ZuoraMock(root, token, admin_token=_setting(pytestconfig, "admin_token"))
+        _use_external(mock, pytestconfig)
         yield mock
         mock.leave()
         return

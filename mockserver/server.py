@@ -14,11 +14,13 @@ stops, so injected waits end at once.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import signal
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from waitress.adjustments import Adjustments
@@ -77,8 +79,27 @@ class _Server(TcpWSGIServer):
         super().__init__(*args, **kwargs)
 
 
+class CannotListen(Exception):
+    """The server can't take its address: one line that says why."""
+
+
 def make_server(app, host: str, port: int, threads: int) -> _Server:
-    adjustments = Adjustments(
+    try:
+        return _Server(app, adj=_adjustments(host, port, threads))
+    except ValueError:  # waitress: the host is no address, nor a name it can resolve
+        raise CannotListen(
+            f"--host {host!r} is not an address or a host name of this machine"
+        ) from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise CannotListen(
+                f"port {port} on {host} is in use: stop what listens there, or pick another --port"
+            ) from None
+        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def _adjustments(host: str, port: int, threads: int) -> Adjustments:
+    return Adjustments(
         host=host,
         port=port,
         threads=threads,
@@ -89,7 +110,6 @@ def make_server(app, host: str, port: int, threads: int) -> _Server:
         channel_request_lookahead=1,
         ident="mockserver",
     )
-    return _Server(app, adj=adjustments)
 
 
 @dataclass
@@ -134,8 +154,11 @@ def start_in_thread(
     return RunningServer(server, thread)
 
 
-def serve_forever(app, host: str, port: int, threads: int) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+def serve_forever(
+    app, host: str, port: int, threads: int, announce: Callable[[str], None] | None = None
+) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly; ``announce(url)`` once listening.
+    Raises ``CannotListen`` when the address can't be had."""
     server = make_server(app, host, port, threads)
 
     def stop(signum, frame):
@@ -144,11 +167,10 @@ def serve_forever(app, host: str, port: int, threads: int) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info(
-        "mockserver listening on http://%s:%s (threads=%d)",
-        server.effective_host,
-        server.effective_port,
-        threads,
-    )
+    url = f"http://{server.effective_host}:{server.effective_port}"
+    if announce is None:
+        log.info("listening on %s (threads=%d)", url, threads)
+    else:
+        announce(url)
     server.run()
-    log.info("mockserver stopped")
+    log.info("stopped")

@@ -89,3 +89,32 @@ def run_pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
+
+
+def serve_command(*flags: str) -> list[str]:
+    return [sys.executable, "-m", "mockserver", "serve", *flags]
+
+
+@contextlib.contextmanager
+def serving(
+    log: Path, *flags: str, env: dict[str, str] | None = None, quiet: bool = True
+) -> Iterator[str]:
+    """``python -m mockserver serve`` on a free port; yields its root URL."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    argv = serve_command("--port", str(port), *(["--quiet"] if quiet else []), *flags)
+    with running(argv, {**clean_env(), **(env or {})}, health_answers(root), log):
+        yield root
+
+
+def start_fails(*flags: str, env: dict[str, str] | None = None) -> str:
+    """Start a server that must refuse to start; its error output."""
+    result = subprocess.run(
+        serve_command("--port", str(free_port()), *flags),
+        env={**clean_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_DEADLINE_S,
+    )
+    assert result.returncode == 2, result
+    return result.stderr

@@ -3,47 +3,13 @@ environment variables and the config file, in a server process of its own."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 from conftest import bearer
-from processes import STARTUP_DEADLINE_S, clean_env, free_port, health_answers, running
-
-
-def serve_command(*flags: str) -> list[str]:
-    return [sys.executable, "-m", "mockserver", "serve", *flags]
-
-
-@contextlib.contextmanager
-def serving(
-    log: Path, *flags: str, env: dict[str, str] | None = None, quiet: bool = True
-) -> Iterator[str]:
-    """``python -m mockserver serve`` on a free port; yields its root URL."""
-    port = free_port()
-    root = f"http://127.0.0.1:{port}"
-    argv = serve_command("--port", str(port), *(["--quiet"] if quiet else []), *flags)
-    with running(argv, {**clean_env(), **(env or {})}, health_answers(root), log):
-        yield root
-
-
-def start_fails(*flags: str, env: dict[str, str] | None = None) -> str:
-    """Start a server that must refuse to start; its error output."""
-    result = subprocess.run(
-        serve_command("--port", str(free_port()), *flags),
-        env={**clean_env(), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_DEADLINE_S,
-    )
-    assert result.returncode == 2, result
-    return result.stderr
+from processes import serving, start_fails
 
 
 def get(
@@ -188,10 +154,11 @@ def test_the_access_log_names_the_fault_and_the_latency(tmp_path):
         get(root)
         get(root, "/v2/debit_memo_items")
 
-    access = [line for line in log.read_text().splitlines() if "mockserver.access" in line]
+    lines = log.read_text().splitlines()
+    access = [line for line in lines if "mockserver.access" in line and " /v2/" in line]
     assert len(access) == 2, access
     assert " GET /v2/debit_memos 503 " in access[0]
-    assert access[0].endswith("fault=startup-1 latency=10.0ms")
+    assert access[0].endswith("tenant=default fault=startup-1 latency=10.0ms")
     assert " GET /v2/debit_memo_items 200 " in access[1]
     assert "fault=" not in access[1]
 

@@ -207,3 +207,69 @@ def test_add_fault_returns_the_rule_id_and_reset_clears_it(zuora_mock, zuora_cli
     assert zuora_client.get("/debit_memos").status_code == 503
     zuora_mock.reset()
     assert zuora_client.get("/debit_memos").status_code == 200
+
+
+ONE_TEST = """
+def test_the_sandbox_answers(zuora_mock, zuora_client):
+    assert zuora_mock.url == zuora_mock.root + "/v2"
+    assert zuora_client.get("/debit_memos", params={"page_size": 1}).status_code == 200
+"""
+
+
+@pytest.fixture
+def one_test(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_one.py").write_text(ONE_TEST)
+    return project
+
+
+def test_the_external_url_may_be_the_root_or_its_v2(one_test, tmp_path):
+    with serve_in_background(tmp_path / "sandbox.log") as root:
+        for url in (root, f"{root}/", f"{root}/v2", f"{root}/v2/"):
+            assert_passed(run_pytest(one_test, "--zuora-mock-url", url), 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("localhost:8080", "does not start with http:// or https://"),
+        ("http://:8080", "names no host"),
+        ("http://localhost:80800", "has a port that is not a number from 0 to 65535"),
+        ("http://localhost:8080/v2?x=1", "has a query or fragment"),
+    ],
+)
+def test_a_bad_external_url_is_one_line(one_test, url, problem):
+    result = run_pytest(one_test, "--zuora-mock-url", url)
+    assert result.returncode == 4  # pytest's usage error
+    message = f"ERROR: zuora_mock: --zuora-mock-url '{url}' {problem}"
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [
+        f"{message}; give the sandbox's root (http://localhost:8080) or its /v2"
+    ]
+
+
+def test_a_seed_that_an_external_sandbox_does_not_run_is_refused(one_test, tmp_path):
+    with serve_in_background(tmp_path / "sandbox.log", "--seed", "42") as root:
+        refused = run_pytest(one_test, "--zuora-mock-url", root, "--zuora-mock-seed", "7")
+        same = run_pytest(one_test, "--zuora-mock-url", root, "--zuora-mock-seed", "42")
+    assert refused.returncode == 1
+    assert (
+        f"zuora_mock: --zuora-mock-seed 7 can't apply to the sandbox at {root}, which runs "
+        "with seed 42: start it with --seed 7" in refused.stdout
+    )
+    assert "Traceback" not in refused.stdout
+    assert_passed(same, 1)
+
+
+def test_a_fixtures_file_cannot_apply_to_an_external_sandbox(one_test, tmp_path):
+    write_one_memo_fixture(tmp_path / "one-memo.json")
+    with serve_in_background(tmp_path / "sandbox.log") as root:
+        result = run_pytest(
+            one_test,
+            "--zuora-mock-url",
+            root,
+            "--zuora-mock-fixtures",
+            str(tmp_path / "one-memo.json"),
+        )
+    assert result.returncode == 1
+    assert f"--zuora-mock-fixtures can't apply to the sandbox at {root}" in result.stdout

@@ -5,7 +5,8 @@ A request only queues its line's facts (about a microsecond); the writer thread
 formats them and writes each burst in one call. Going through ``logging`` per
 line cost a quarter of the server's throughput (a LogRecord, a handler lock
 that 32 worker threads queue on, a flush per line). Lines look like the
-``logging`` ones the CLI prints: ``<time> mockserver.access GET /v2/... 200 1.2ms``.
+``logging`` ones the CLI prints:
+``<time> mockserver.access GET /v2/...?page_size=5 200 1.2ms tenant=default``.
 Lines still queued at exit are written then.
 """
 
@@ -32,14 +33,16 @@ class AccessLog:
         self,
         method: str,
         path: str,
+        query: str,
         status: int | None,
         ms: float,
-        fault: str | None,
-        latency_ms: float,
+        tenant: str | None,
+        fault: str | None = None,
+        latency_ms: float = 0.0,
     ) -> None:
         if self._writer is None:
             self._start()
-        self._lines.put((time.time(), method, path, status, ms, fault, latency_ms))
+        self._lines.put((time.time(), method, path, query, status, ms, tenant, fault, latency_ms))
 
     def _start(self) -> None:
         with self._start_lock:
@@ -71,8 +74,9 @@ class AccessLog:
             writer.join(timeout=5)
 
 
-def _line(stamps, at, method, path, status, ms, fault, latency_ms) -> str:
-    line = f"{stamps(at)} mockserver.access {method} {path} {status} {ms:.1f}ms"
+def _line(stamps, at, method, path, query, status, ms, tenant, fault, latency_ms) -> str:
+    target = f"{path}?{query}" if query else path
+    line = f"{stamps(at)} mockserver.access {method} {target} {status} {ms:.1f}ms tenant={tenant}"
     if fault:
         line += f" fault={fault} latency={latency_ms:.1f}ms"
     return line + "\n"

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 from mockserver.domain.errors import InvalidParameter, RateLimited, ZuoraError
 from mockserver.edge.access_log import AccessLog
@@ -29,7 +30,7 @@ from mockserver.faults.exchange import Answer
 from mockserver.tenancy.auth import bearer_token
 from mockserver.tenancy.journal import Entry
 from mockserver.tenancy.limits import ConcurrencyLimiter
-from mockserver.tenancy.tenants import Tenant, Tenants
+from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant, Tenants
 
 TENANT_KEY = "mockserver.tenant"
 REQUEST_ID_KEY = "mockserver.request_id"
@@ -104,7 +105,7 @@ class Gateway:
         path = environ.get("PATH_INFO", "")
         face = self.faces.owner(path)
         if face is None:
-            return self.app(environ, start_response)
+            return self._off_face(environ, start_response)
         visit = self._visit(environ, face, path)
 
         def start(status, headers, exc_info=None):
@@ -217,7 +218,39 @@ class Gateway:
             )
         if self.access_log is not None:
             self.access_log.record(
-                visit.method, visit.path, visit.status, duration_ms, report.fault, report.latency_ms
+                visit.method,
+                visit.path,
+                visit.environ.get("QUERY_STRING", ""),
+                visit.status,
+                duration_ms,
+                visit.tenant.key if visit.tenant is not None else None,
+                report.fault,
+                report.latency_ms,
+            )
+
+    def _off_face(self, environ, start_response):
+        """A request for no face (control plane, docs, pages): only logged, with
+        the tenant its ``?tenant=`` names."""
+        if self.access_log is None:
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        seen: list[str] = []
+
+        def start(status, headers, exc_info=None):
+            seen.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            query = environ.get("QUERY_STRING", "")
+            self.access_log.record(
+                environ.get("REQUEST_METHOD", "GET"),
+                environ.get("PATH_INFO", ""),
+                query,
+                int(seen[-1][:3]) if seen else None,
+                (time.perf_counter() - started) * 1000,
+                parse_qs(query).get("tenant", [DEFAULT_TENANT])[-1],
             )
 
 

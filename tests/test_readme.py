@@ -1,0 +1,53 @@
+"""The README's examples run as written."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_block(heading: str, language: str) -> str:
+    """The first ``language`` code block under ``heading``."""
+    section = README.read_text().split(f"\n## {heading}\n", 1)[1]
+    return re.search(rf"```{language}\n(.*?)```", section, re.S)[1]
+
+
+def test_the_curl_walkthrough_runs_twice_against_one_sandbox(start_sandbox):
+    root = start_sandbox()
+    script = readme_block("curl: from token to paid memo", "sh")
+    script = script.replace("localhost:8080", root.removeprefix("http://"))
+    runs = [
+        subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert '"state": "posted"' in run.stdout
+        assert '"paid": true' in run.stdout, run.stdout
+        partly_paid = run.stdout.split('"remaining_balance": 120.5\n}\n', 1)[1]
+        assert partly_paid.startswith("100\n"), run.stdout  # 120.50 - 20.50
+
+
+def test_the_ci_example_installs_from_a_checkout_not_from_an_index():
+    workflow = yaml.safe_load(readme_block("CI and the container", "yaml"))
+    steps = workflow["jobs"]["test"]["steps"]
+    checkout = steps[1]["with"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[0] == f"pip install ./{checkout['path']} pytest pytest-xdist"
+    assert runs[1] == "pytest -n 4"
+
+
+def test_the_install_line_names_a_path_until_the_package_is_published():
+    install = readme_block("pytest", "sh").strip()
+    assert install.startswith("pip install /path/to/")
+    assert "pip install zuora-mockserver" not in README.read_text()
