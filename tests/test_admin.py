@@ -68,7 +68,10 @@ def test_loaded_state_is_what_the_api_serves(zuora_mock, zuora_client):
             lambda s: s["debit_memos"][0]["items"][0].update(amount="1"),
             "debit_memos[0].items[0].amount",
         ),
-        (lambda s: s["debit_memos"].append(s["debit_memos"][0]), "debit_memos[80].id"),
+        (
+            lambda s: s["debit_memos"].append(s["debit_memos"][0]),
+            "debit_memos[80].debit_memo_number",
+        ),
         (lambda s: s["accounts"][0].update(surprise=1), "accounts[0].surprise"),
     ],
 )
