@@ -22,7 +22,7 @@ from mockserver.banner import banner
 from mockserver.config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
 from mockserver.faces.v2.wire import json_default
 from mockserver.fixtures import seeding, snapshot
-from mockserver.server import CannotListen, serve_forever
+from mockserver.server import CannotListen, connection_policy, serve_forever
 
 
 def _option(*names, env: str, **kwargs):
@@ -155,6 +155,19 @@ def main():
     help="Requests kept in the journal per tenant.  [default: 1000]",
 )
 @_option(
+    "--journal-bytes",
+    env="JOURNAL_BYTES",
+    type=click.IntRange(1024),
+    help="Bytes the journal may hold per tenant; the oldest entries go first.  "
+    "[default: 16777216 (16 MiB)]",
+)
+@_option(
+    "--max-memos",
+    env="MAX_MEMOS",
+    type=click.IntRange(1),
+    help="Debit memos a tenant's store may hold; creating one more is a 409.  [default: 200000]",
+)
+@_option(
     "--fault",
     "faults",
     env="FAULT",
@@ -192,6 +205,26 @@ def main():
     type=click.FloatRange(0),
     help="Seconds a request may take, injected latency included, before a 504; "
     "0 turns it off.  [default: 60]",
+)
+@_option(
+    "--max-hold",
+    env="MAX_HOLD",
+    type=click.FloatRange(0, 24 * 3600, min_open=True),
+    help="Seconds an injected wait or trickle may last when the gateway timeout is off.  "
+    "[default: 300]",
+)
+@_option(
+    "--max-connections",
+    env="MAX_CONNECTIONS",
+    type=click.IntRange(10, 100_000),
+    help="Client connections at once; past that new ones wait in the listen queue.  "
+    "[default: 1000]",
+)
+@_option(
+    "--read-timeout",
+    env="READ_TIMEOUT",
+    type=click.FloatRange(0, 3600, min_open=True),
+    help="Seconds a request may take to arrive, from its first byte, before a 408.  [default: 30]",
 )
 @_option(
     "--profile",
@@ -235,6 +268,7 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
             config.host,
             config.port,
             config.threads,
+            connection_policy(config),
             announce=lambda url: click.echo(banner(app, url), err=True),
         )
     except CannotListen as error:

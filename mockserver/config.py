@@ -38,6 +38,8 @@ class Config:
     max_tenants: int = 100
     idempotency_ttl: int = 24 * 3600
     journal_size: int = 1000
+    journal_bytes: int = 16 * 1024 * 1024  # the journal's size per tenant, in bytes
+    max_memos: int = 100_000  # debit memos per tenant; creating one more is a 409
     log_requests: bool = True
     faults: tuple[str | dict, ...] = ()  # fault rules, as text or mappings (SANDBOX.md)
     latency: str | None = None  # "300" or "100..400": latency_ms on every /v2 route
@@ -45,6 +47,9 @@ class Config:
     rate_limit: int | None = None  # requests a minute per tenant
     concurrency_limit: int | None = None  # requests in flight per tenant
     gateway_timeout: float = 60.0  # seconds until a 504; 0 turns it off
+    max_hold: float = 300.0  # seconds an injected wait may last when gateway_timeout is 0
+    max_connections: int = 1000  # client connections at once
+    read_timeout: float = 30.0  # seconds for a request to arrive, from its first byte
     profile: str | None = None  # a key of PROFILES
 
     def __post_init__(self):
@@ -58,10 +63,15 @@ class Config:
             "max_tenants": self.max_tenants >= 1,
             "idempotency_ttl": self.idempotency_ttl > 0,
             "journal_size": self.journal_size >= 1,
+            "journal_bytes": self.journal_bytes >= 1024,
+            "max_memos": self.max_memos >= 1,
             "faults": all(isinstance(rule, (str, dict)) for rule in self.faults),
             "rate_limit": self.rate_limit is None or self.rate_limit >= 1,
             "concurrency_limit": self.concurrency_limit is None or self.concurrency_limit >= 1,
             "gateway_timeout": 0 <= self.gateway_timeout < float("inf"),
+            "max_hold": 0 < self.max_hold <= 24 * 3600,
+            "max_connections": 10 <= self.max_connections <= 100_000,
+            "read_timeout": 0 < self.read_timeout <= 3600,
             "profile": self.profile is None or self.profile in PROFILES,
         }
         for key, ok in checks.items():

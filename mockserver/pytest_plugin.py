@@ -281,7 +281,7 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
     # of a second to import that sessions without these fixtures should not pay.
     from mockserver.app import create_app
     from mockserver.config import Config, ConfigError
-    from mockserver.server import start_in_thread
+    from mockserver.server import connection_policy, start_in_thread
 
     config = Config(
         port=0,
@@ -294,7 +294,7 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
         app = create_app(config)
     except ConfigError as error:
         pytest.fail(f"zuora_mock: {error}", pytrace=False)
-    running = start_in_thread(app, port=0, threads=config.threads)
+    running = start_in_thread(app, port=0, threads=config.threads, policy=connection_policy(config))
     try:
         yield ZuoraMock(running.url, token)
     finally:

@@ -4,88 +4,99 @@ the pytest plugin. Both are the same server, so faults behave the same.
 
 waitress was chosen on measurements (see bench/): one process keeps one
 consistent in-memory store, and its thread pool lets a slow (faulted)
-request wait without holding up the others. It also lets the fault engine
-act on the connection itself: ``environ["mockserver.connection"]`` can reset
-it, close it without a byte, or push out what is buffered (for a body that
-trickles); and ``environ["mockserver.stopping"]`` is set when the server
-stops, so injected waits end at once.
+request wait without holding up the others. How its connections are served
+(deadlines, half-close, errors, what faults may do to them) is
+``mockserver.connections``; the limits on them are ``ConnectionPolicy``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import logging
+import resource
 import signal
-import socket
-import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from waitress.adjustments import Adjustments
-from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import TcpWSGIServer
-from waitress.task import WSGITask
+
+from mockserver.config import Config
+from mockserver.connections import Channel
+from mockserver.faces.face import ErrorRenderer
 
 log = logging.getLogger("mockserver")
 
 
-class Connection:
-    """The client's TCP connection, for faults that break it on purpose."""
+@dataclass(frozen=True)
+class ConnectionPolicy:
+    """Limits on client connections, so slow or many clients can't lock others out.
 
-    def __init__(self, channel: HTTPChannel):
-        self._channel = channel
+    Measured (tests/test_connections.py, bench/): with waitress's defaults, a
+    little over 100 connections trickling header bytes took every connection
+    slot, and each byte restarted the channel timeout. Here the slots are many
+    (polled, not selected, so past 1,024 descriptors) and a request that is not
+    whole ``read_timeout`` seconds after its first byte is answered with a 408.
+    """
 
-    def reset(self):
-        """Abort with a TCP reset (RST): the client sees 'connection reset by peer'."""
-        with contextlib.suppress(OSError):  # the client may have closed it already
-            self._channel.socket.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-        raise ClientDisconnected("reset by a fault")
+    max_connections: int = 1000
+    read_timeout: float = 30.0  # seconds for a request to arrive, from its first byte
+    idle_timeout: int = 120  # seconds a kept-alive connection may wait for its next request
+    max_header_bytes: int = 256 * 1024
+    max_body_bytes: int = 1024 * 1024
 
-    def close(self):
-        """Close without sending a byte: the client sees an empty reply."""
-        raise ClientDisconnected("closed by a fault")
-
-    def flush(self):
-        """Send what the response has written so far. (waitress otherwise holds
-        back small writes until 18 KB or the end of the response.)"""
-        channel = self._channel
-        with channel.outbuf_lock:
-            if not channel.connected:
-                raise ClientDisconnected("the client has gone")
-            channel._flush_exception(channel._flush_some, do_close=False)
+    @property
+    def sweep_interval_s(self) -> int:
+        """How often overdue and idle connections are looked for."""
+        return max(1, min(30, int(self.read_timeout // 4)))
 
 
-class _Task(WSGITask):
-    def get_environment(self):
-        environ = super().get_environment()
-        environ["mockserver.connection"] = Connection(self.channel)
-        environ["mockserver.stopping"] = self.channel.server.stopping
-        return environ
-
-
-class _Channel(HTTPChannel):
-    task_class = _Task
-
-
-class _Server(TcpWSGIServer):
-    channel_class = _Channel
-
-    def __init__(self, *args, **kwargs):
-        self.stopping = threading.Event()
-        super().__init__(*args, **kwargs)
+def connection_policy(config: Config) -> ConnectionPolicy:
+    return ConnectionPolicy(
+        max_connections=config.max_connections, read_timeout=config.read_timeout
+    )
 
 
 class CannotListen(Exception):
     """The server can't take its address: one line that says why."""
 
 
-def make_server(app, host: str, port: int, threads: int) -> _Server:
+class _Server(TcpWSGIServer):
+    channel_class = Channel
+
+    def __init__(self, app, *args, policy: ConnectionPolicy, **kwargs):
+        self.stopping = threading.Event()
+        self.policy = policy
+        sandbox = getattr(app, "extensions", {}).get("mockserver")
+        self._faces = sandbox.faces if sandbox is not None else None
+        super().__init__(app, *args, **kwargs)
+
+    def errors_for(self, path: str | None) -> ErrorRenderer | None:
+        """How the face that owns ``path`` answers errors, for the errors waitress
+        answers itself; None for a plain WSGI app (bench's bare Flask)."""
+        if self._faces is None:
+            return None
+        return self._faces.errors_for(path or "")
+
+    def maintenance(self, now):
+        """waitress's sweep of idle connections, plus requests that arrive too slowly."""
+        super().maintenance(now)
+        read_timeout = self.policy.read_timeout
+        clock = time.monotonic()
+        for channel in list(self.active_channels.values()):
+            if channel.overdue(clock, read_timeout):
+                channel.time_out_request(read_timeout)
+
+
+def make_server(
+    app, host: str, port: int, threads: int, policy: ConnectionPolicy | None = None
+) -> _Server:
+    policy = policy or ConnectionPolicy()
+    _allow_descriptors(policy.max_connections + threads + 64)
     try:
-        return _Server(app, adj=_adjustments(host, port, threads))
+        return _Server(app, adj=_adjustments(host, port, threads, policy), policy=policy)
     except ValueError:  # waitress: the host is no address, nor a name it can resolve
         raise CannotListen(
             f"--host {host!r} is not an address or a host name of this machine"
@@ -98,18 +109,31 @@ def make_server(app, host: str, port: int, threads: int) -> _Server:
         raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
-def _adjustments(host: str, port: int, threads: int) -> Adjustments:
+def _adjustments(host: str, port: int, threads: int, policy: ConnectionPolicy) -> Adjustments:
     return Adjustments(
         host=host,
         port=port,
         threads=threads,
-        connection_limit=max(100, threads * 4),
-        channel_timeout=120,
+        connection_limit=policy.max_connections,
+        channel_timeout=policy.idle_timeout,
+        cleanup_interval=policy.sweep_interval_s,
+        max_request_header_size=policy.max_header_bytes,
+        max_request_body_size=policy.max_body_bytes,
+        asyncore_use_poll=True,
         # Read ahead one request, so a client that hangs up during an injected
-        # timeout is noticed (environ["waitress.client_disconnected"]).
+        # wait is noticed (Connection.gone).
         channel_request_lookahead=1,
         ident="mockserver",
     )
+
+
+def _allow_descriptors(needed: int) -> None:
+    """Raise the process's soft limit on open files towards ``needed`` (up to the
+    hard limit), so the connection limit is reached before the descriptor limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 @dataclass
@@ -146,20 +170,29 @@ def _close_all(server: _Server) -> None:
 
 
 def start_in_thread(
-    app, host: str = "127.0.0.1", port: int = 0, threads: int = 16
+    app,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    threads: int = 16,
+    policy: ConnectionPolicy | None = None,
 ) -> RunningServer:
-    server = make_server(app, host, port, threads)
+    server = make_server(app, host, port, threads, policy)
     thread = threading.Thread(target=server.run, name="mockserver", daemon=True)
     thread.start()
     return RunningServer(server, thread)
 
 
 def serve_forever(
-    app, host: str, port: int, threads: int, announce: Callable[[str], None] | None = None
+    app,
+    host: str,
+    port: int,
+    threads: int,
+    policy: ConnectionPolicy | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly; ``announce(url)`` once listening.
     Raises ``CannotListen`` when the address can't be had."""
-    server = make_server(app, host, port, threads)
+    server = make_server(app, host, port, threads, policy)
 
     def stop(signum, frame):
         server.stopping.set()

@@ -14,7 +14,7 @@ from zuora_schemas import ZuoraSchemas
 
 from mockserver.app import create_app
 from mockserver.config import Config
-from mockserver.server import start_in_thread
+from mockserver.server import connection_policy, start_in_thread
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 ZUORA_SPEC = CONTRACT / "zuora-quickstart-debit-memos.openapi.yaml"
@@ -51,7 +51,9 @@ def start_sandbox():
     def start(monotonic: ManualClock | None = None, **settings) -> str:
         config = Config(**{"port": 0, "log_requests": False, **settings})
         app = create_app(config) if monotonic is None else create_app(config, monotonic=monotonic)
-        server = start_in_thread(app, port=0, threads=config.threads)
+        server = start_in_thread(
+            app, port=0, threads=config.threads, policy=connection_policy(config)
+        )
         running.append(server)
         return server.url
 

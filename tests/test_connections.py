@@ -1,0 +1,196 @@
+"""Client connections (SANDBOX.md "Limits that keep one client from hurting
+the others"): slow clients can't lock others out, a request that trickles in
+gets a 408, a half-closed client gets its answer, and the errors waitress
+answers itself are Zuora's envelope. Raw sockets on loopback, always closed."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import select
+import socket
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from conftest import bearer, memo_body
+
+SLOW_CLIENTS = 300
+ANSWER_CEILING_S = 10  # "answered at all", not a speed measure
+
+
+def port_of(root: str) -> int:
+    return urlsplit(root).port
+
+
+@contextlib.contextmanager
+def connections(port: int, count: int):
+    sockets = []
+    try:
+        for _ in range(count):
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@contextlib.contextmanager
+def trickling(sockets: list[socket.socket], interval_s: float = 0.2, max_rounds: int = 300):
+    """Each socket sends the start of a request, then one header byte every
+    ``interval_s``, until the block ends (or ``max_rounds`` have passed)."""
+    for sock in sockets:
+        sock.sendall(b"GET /v2/debit_memos HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+    stop = threading.Event()
+
+    def trickle():
+        for _ in range(max_rounds):
+            for sock in sockets:
+                with contextlib.suppress(OSError):
+                    sock.send(b"a")
+            if stop.wait(interval_s):
+                return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def answer_of(sock: socket.socket) -> tuple[int, dict, bytes]:
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    body = response.read()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def raw_exchange(root: str, data: bytes) -> tuple[int, dict, bytes]:
+    """Send ``data`` in pieces, stopping early once the server answers (it may
+    answer an oversized request before reading all of it), then read the answer."""
+    with socket.create_connection(("127.0.0.1", port_of(root)), timeout=10) as sock:
+        for start in range(0, len(data), 16 * 1024):
+            if select.select([sock], [], [], 0)[0]:
+                break
+            sock.sendall(data[start : start + 16 * 1024])
+        return answer_of(sock)
+
+
+def test_other_clients_are_answered_while_hundreds_of_clients_trickle_headers(start_sandbox):
+    root = start_sandbox(threads=4)
+
+    with connections(port_of(root), SLOW_CLIENTS) as slow, trickling(slow):
+        answers = [
+            requests.get(
+                f"{root}/v2/debit_memos",
+                params={"page_size": 1},
+                headers=bearer(),
+                timeout=ANSWER_CEILING_S,
+            )
+            for _ in range(5)
+        ]
+
+    assert [answer.status_code for answer in answers] == [200] * 5
+
+
+def test_a_request_still_arriving_after_the_read_timeout_gets_a_408(start_sandbox):
+    root = start_sandbox(read_timeout=1)
+
+    with connections(port_of(root), 1) as (sock,), trickling([sock], interval_s=0.1):
+        status, headers, body = answer_of(sock)
+
+    assert status == 408
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"] == "close"
+    error = json.loads(body)
+    assert error["type"] == "request_timeout"
+    assert error["errors"][0]["code"] == "request_timeout"
+    assert "1 seconds" in error["errors"][0]["message"]
+
+
+def test_a_request_that_arrives_in_time_is_answered_after_idling(start_sandbox):
+    root = start_sandbox(read_timeout=1)
+    with requests.Session() as session:
+        first = session.get(f"{root}/v2/debit_memos", headers=bearer(), timeout=10)
+        threading.Event().wait(1.5)  # idle on a kept-alive connection: no request pending
+        second = session.get(f"{root}/v2/debit_memos", headers=bearer(), timeout=10)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+
+
+def test_a_half_closed_client_gets_the_answer_to_its_post(zuora_mock):
+    body = json.dumps(memo_body()).encode()
+    request = (
+        b"POST /v2/debit_memos HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer t\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    root = zuora_mock.url.removesuffix("/v2")
+    with socket.create_connection(("127.0.0.1", port_of(root)), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        status, _, answer = answer_of(sock)
+
+    assert status == 201
+    created = json.loads(answer)
+    stored = requests.get(
+        f"{zuora_mock.url}/debit_memos/{created['id']}", headers=bearer(), timeout=10
+    )
+    assert stored.json()["total"] == created["total"]
+
+
+def test_a_client_that_hangs_up_without_a_request_is_closed(start_sandbox):
+    root = start_sandbox()
+    with socket.create_connection(("127.0.0.1", port_of(root)), timeout=10) as sock:
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""
+
+
+REQUEST_LINE = b"GET /v2/debit_memos HTTP/1.1\r\nHost: localhost\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "error_type", "parameter"),
+    [
+        (b"NONSENSE\r\n\r\n", 400, "bad_request", "request"),
+        (REQUEST_LINE + b"Bad Header\r\n\r\n", 400, "bad_request", "request"),
+        (REQUEST_LINE + b"Content-Length: abc\r\n\r\n", 400, "bad_request", "request"),
+        (
+            REQUEST_LINE + b"X-Big: " + b"a" * (300 * 1024) + b"\r\n\r\n",
+            431,
+            "request_header_fields_too_large",
+            "headers",
+        ),
+        (
+            b"POST /v2/debit_memos HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n\r\n",
+            413,
+            "payload_too_large",
+            "body",
+        ),
+        (
+            b"POST /v2/debit_memos HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n",
+            501,
+            "not_implemented",
+            "Transfer-Encoding",
+        ),
+    ],
+    ids=["request-line", "header-line", "content-length", "headers-too-large", "body", "te"],
+)
+def test_errors_the_server_answers_itself_are_zuoras_envelope(
+    zuora_mock, data, status, error_type, parameter
+):
+    root = zuora_mock.url.removesuffix("/v2")
+
+    answered, headers, body = raw_exchange(root, data)
+
+    assert answered == status
+    assert headers["content-type"] == "application/json"
+    error = json.loads(body)
+    assert error["type"] == error_type
+    assert error["retryable"] is False
+    assert error["errors"][0]["code"] == "invalid_parameter"
+    assert error["errors"][0]["parameter"] == parameter
+    assert error["errors"][0]["message"]
