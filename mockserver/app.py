@@ -151,6 +151,7 @@ def create_app(
         app.wsgi_app,
         gateway_timeout_s=config.gateway_timeout,
         header_enabled=config.fault_header,
+        max_hold_s=config.max_hold,
     )
     app.wsgi_app = Gateway(
         app.wsgi_app,

@@ -7,6 +7,12 @@ whole answer is kept; ``stage=after`` latency is waited out; then the
 answering rule (``stage=after``) throws the app's answer away and answers
 instead, or the app's answer goes out, trickling if ``slow_body`` fired.
 At any point past the gateway timeout the client gets a 504 instead.
+
+Injected waits (latency, ``timeout``, a trickle) hold a worker thread, so
+they are bounded: they end when the client hangs up, and at the gateway
+timeout, or, with the gateway timeout off, at ``max_hold_s`` (then a 504
+too). A tenant may hold at most its share of the workers at once
+(``holds``); a request that would hold one more gets a 429 instead.
 """
 
 from __future__ import annotations
@@ -14,13 +20,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from mockserver.domain.errors import GatewayTimeout
-from mockserver.faults.exchange import Answer, Exchange, Hold
+from mockserver.domain.errors import GatewayTimeout, RateLimited
+from mockserver.faults.exchange import Answer, Exchange, Hold, OnClose
 from mockserver.faults.matching import RequestView
 from mockserver.faults.ruleset import FaultRules, Plan
 
 FAULT_REQUEST_KEY = "HTTP_X_MOCK_FAULT"
+DEFAULT_MAX_HOLD_S = 300.0
+
+
+class Share(Protocol):
+    """The slots of the worker pool one tenant may take with injected waits."""
+
+    limit: int | None
+
+    def enter(self) -> bool: ...
+
+    def leave(self) -> None: ...
 
 
 @dataclass(slots=True)
@@ -32,9 +50,16 @@ class Report:
 
 
 class FaultEngine:
-    def __init__(self, app: Callable, gateway_timeout_s: float | None, header_enabled: bool):
+    def __init__(
+        self,
+        app: Callable,
+        gateway_timeout_s: float | None,
+        header_enabled: bool,
+        max_hold_s: float = DEFAULT_MAX_HOLD_S,
+    ):
         self.app = app
         self.gateway_timeout_s = gateway_timeout_s or None
+        self.hold_limit_s = self.gateway_timeout_s or max_hold_s
         self.header_enabled = header_enabled
 
     def serve(
@@ -46,9 +71,11 @@ class FaultEngine:
         started: float,
         report: Report,
         errors,
+        holds: Share | None = None,
     ) -> Iterable[bytes]:
         """The answer to one request; raises ``RuleError`` for a bad ``X-Mock-Fault``.
-        ``errors`` is the renderer of the face that owns the path."""
+        ``errors`` is the renderer of the face that owns the path; ``holds`` the
+        tenant's share of the workers."""
         header = environ.get(FAULT_REQUEST_KEY) if self.header_enabled else None
         plan = rules.plan(request, header) if rules or header is not None else None
         deadline = started + self.gateway_timeout_s if self.gateway_timeout_s else None
@@ -58,8 +85,18 @@ class FaultEngine:
             return self._answer_in_time(environ, start_response, deadline, errors)
         report.fault = plan.ids
         report.latency_ms = round(plan.latency_ms, 3)
-        exchange = Exchange(environ, start_response, deadline, plan.ids, errors)
-        return self._carry_out(plan, exchange)
+        hold_deadline = started + self.hold_limit_s
+        exchange = Exchange(environ, start_response, hold_deadline, plan.ids, errors)
+        if holds is None or not plan.holds:
+            return self._carry_out(plan, exchange)
+        if not holds.enter():
+            return exchange.respond(exchange.refusal(_share_taken(holds.limit)))
+        try:
+            body = self._carry_out(plan, exchange)
+        except BaseException:  # a connection fault ends the request by raising
+            holds.leave()
+            raise
+        return OnClose(body, holds.leave)
 
     def _answer_in_time(self, environ, start_response, deadline: float, errors) -> Iterable[bytes]:
         """The app's answer passed through as it is (its body sent, then closed, by the
@@ -99,6 +136,14 @@ class FaultEngine:
         if plan.answer is not None:
             return plan.answer.action.perform(exchange, real)
         return exchange.respond(real)
+
+
+def _share_taken(limit: int | None) -> RateLimited:
+    return RateLimited(
+        retry_after=1,
+        message=f"This tenant already holds {limit} workers in injected waits "
+        "(half of them); retry later",
+    )
 
 
 def _cut_short(exchange: Exchange, held: Hold) -> Iterable[bytes]:

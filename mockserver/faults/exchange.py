@@ -1,6 +1,11 @@
 """One request/response exchange as a fault sees it: the app's answer held in
-memory, the client's answer on its way out, waits that end early when the
-server stops, and the client's TCP connection.
+memory, the client's answer on its way out, waits, and the client's TCP
+connection.
+
+Every wait (injected latency, a ``timeout``, the pauses of a trickling body)
+ends at the exchange's deadline, when the client hangs up, or when the
+server stops, whichever comes first: a worker is never held for a client
+that has gone, nor past the deadline.
 
 The connection comes from the server (``environ["mockserver.connection"]``,
 see ``mockserver.server``). Under another WSGI server there is none: then a
@@ -75,12 +80,14 @@ class Hold(enum.Enum):
     """How a wait ended."""
 
     DONE = "done"
-    DEADLINE = "deadline"  # the gateway timeout came first
+    DEADLINE = "deadline"  # the gateway timeout (or the longest hold) came first
     HANGUP = "hangup"  # the client closed its connection
     STOPPING = "stopping"  # the server is shutting down
 
 
 class Exchange:
+    """One request's exchange; ``deadline`` (a ``time.perf_counter`` value) ends every wait."""
+
     def __init__(
         self,
         environ: dict,
@@ -134,15 +141,16 @@ class Exchange:
         return self.respond(self.refusal(GatewayTimeout()))
 
     def _trickle(self, body: bytes, bytes_per_s: float) -> Iterator[bytes]:
-        """The body a few bytes at a time, every ``TRICKLE_TICK_S`` or slower."""
+        """The body a few bytes at a time, every ``TRICKLE_TICK_S`` or slower; cut
+        off (the connection closed mid-body) at the deadline or a server stop."""
         chunk = max(1, int(bytes_per_s * TRICKLE_TICK_S))
         interval = chunk / bytes_per_s
         flush = getattr(self._connection, "flush", None)
         for start in range(0, len(body), chunk):
             if start:
                 if flush is not None:
-                    flush()
-                if self._stopping.wait(interval):
+                    flush()  # raises once the client has gone
+                if self.hold(interval) is not Hold.DONE:
                     if self._connection is not None:
                         self._connection.close()  # raises: the body ends here
                     return
@@ -151,29 +159,26 @@ class Exchange:
     # -- waiting ------------------------------------------------------------------
 
     def hold(self, seconds: float) -> Hold:
-        """Wait ``seconds``, or less if the gateway timeout or a server stop comes first."""
-        wait = seconds
-        if self.deadline is not None:
-            wait = min(wait, self.deadline - time.perf_counter())
-        if wait > 0 and self._stopping.wait(wait):
-            return Hold.STOPPING
-        if wait < seconds:
-            return Hold.DEADLINE
-        return Hold.DONE
+        """Wait ``seconds``, unless the deadline, a hang-up or a server stop comes first."""
+        return self._wait(time.perf_counter() + seconds)
 
     def hold_until_hangup(self) -> Hold:
-        """Wait until the gateway timeout, the client hangs up, or the server stops."""
-        hung_up = self.environ.get("waitress.client_disconnected")
+        """Wait until the deadline, the client hangs up, or the server stops."""
+        return self._wait(None)
+
+    def _wait(self, until: float | None) -> Hold:
+        end, outcome = until, Hold.DONE
+        if self.deadline is not None and (end is None or self.deadline < end):
+            end, outcome = self.deadline, Hold.DEADLINE
         while True:
             wait = HANGUP_POLL_S
-            if self.deadline is not None:
-                left = self.deadline - time.perf_counter()
-                if left <= 0:
-                    return Hold.DEADLINE
-                wait = min(wait, left)
+            if end is not None:
+                wait = min(wait, end - time.perf_counter())
+                if wait <= 0:
+                    return outcome
             if self._stopping.wait(wait):
                 return Hold.STOPPING
-            if hung_up is not None and hung_up():
+            if self._connection is not None and self._connection.gone():
                 return Hold.HANGUP
 
     def past_deadline(self) -> bool:
@@ -199,3 +204,21 @@ class Exchange:
             action,
         )
         return self.respond(self.refusal(HttpStatus(502)))
+
+
+class OnClose:
+    """A WSGI body that calls ``on_close`` once the server is done sending it."""
+
+    def __init__(self, body: Iterable[bytes], on_close: Callable[[], None]):
+        self._body = body
+        self._on_close = on_close
+
+    def __iter__(self):
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self._body, "close"):
+                self._body.close()
+        finally:
+            self._on_close()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
 
-from mockserver.faults.actions import SlowBody
+from mockserver.faults.actions import SlowBody, Timeout
 from mockserver.faults.matching import RequestView
 from mockserver.faults.rules import Rule, RuleParser
 from mockserver.faults.schedule import Trigger
@@ -99,6 +99,15 @@ class Plan:
     @property
     def latency_ms(self) -> float:
         return (self.latency_before_s + self.latency_after_s) * 1000
+
+    @property
+    def holds(self) -> bool:
+        """Whether it keeps a worker waiting: injected latency, a timeout, a trickle."""
+        return (
+            self.latency_before_s + self.latency_after_s > 0
+            or self.delivery is not None
+            or (self.answer is not None and isinstance(self.answer.action, (Timeout, SlowBody)))
+        )
 
     @property
     def runs_app(self) -> bool:
