@@ -1,8 +1,9 @@
 """The request journal: what each request was and what happened to it.
 
-A bounded ring buffer (oldest records drop out first), so a sandbox under
-load keeps constant memory. Records are immutable; reading never blocks
-writers for long.
+A bounded ring buffer (oldest records drop out first), bounded both by
+count and by bytes, so a sandbox under load keeps constant memory however
+large its requests are (a query string can be 256 KiB). Records are
+immutable; reading never blocks writers for long.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 
 from mockserver.faults import compile_glob
 
 DEFAULT_SIZE = 1000
+DEFAULT_BYTES = 16 * 1024 * 1024
+ENTRY_OVERHEAD_BYTES = 480  # the record, its numbers and string headers (tracemalloc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +40,32 @@ class Entry:
         wire["time"] = datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds")
         return wire
 
+    def footprint(self) -> int:
+        """About the bytes the entry takes in memory: its texts plus a fixed overhead."""
+        return ENTRY_OVERHEAD_BYTES + sum(
+            _text_bytes(getattr(self, field.name)) for field in fields(self)
+        )
+
+
+def _text_bytes(value) -> int:
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_bytes(k) + _text_bytes(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_text_bytes(item) for item in value)
+    return 0
+
 
 class Journal:
-    def __init__(self, size: int = DEFAULT_SIZE):
-        self._entries: deque[Entry] = deque(maxlen=size)
+    """The newest ``size`` entries, fewer if they would take over ``max_bytes``
+    (the newest entry is always kept)."""
+
+    def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES):
+        self.size = size
+        self.max_bytes = max_bytes
+        self._entries: deque[tuple[Entry, int]] = deque()
+        self._bytes = 0
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -48,8 +73,19 @@ class Journal:
         return next(self._seq)
 
     def record(self, entry: Entry) -> None:
+        footprint = entry.footprint()
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((entry, footprint))
+            self._bytes += footprint
+            while len(self._entries) > 1 and (
+                len(self._entries) > self.size or self._bytes > self.max_bytes
+            ):
+                self._bytes -= self._entries.popleft()[1]
+
+    @property
+    def bytes(self) -> int:
+        """The footprint of the entries kept."""
+        return self._bytes
 
     def entries(
         self,
@@ -66,7 +102,7 @@ class Journal:
         ``fault`` keeps the requests that rule fired on.
         """
         with self._lock:
-            snapshot = list(self._entries)
+            snapshot = [entry for entry, _ in self._entries]
         path_glob = compile_glob(path) if path is not None else None
         found = [
             e
@@ -82,6 +118,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)

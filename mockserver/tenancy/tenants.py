@@ -44,7 +44,7 @@ class Tenant:
         self.key = key
         self._baseline = baseline
         self.clock = Clock()
-        self.journal = Journal(config.journal_size)
+        self.journal = Journal(config.journal_size, config.journal_bytes)
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
         self.rate_limiter = RateLimiter(config.effective_rate_limit, monotonic)
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
