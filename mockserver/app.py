@@ -141,11 +141,9 @@ def create_app(
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,
     )
+    tokens = TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl)
     app.extensions["mockserver"] = Sandbox(
-        config=config,
-        faces=faces,
-        tenants=tenants,
-        tokens=TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl),
+        config=config, faces=faces, tenants=tenants, tokens=tokens
     )
     engine = FaultEngine(
         app.wsgi_app,
@@ -159,6 +157,7 @@ def create_app(
         faces,
         operation_of,
         faults=engine,
+        tokens=tokens,
         access_log=AccessLog() if config.log_requests else None,
     )
     return app

@@ -17,7 +17,6 @@ hostile clients share.
 from __future__ import annotations
 
 import contextlib
-import json
 import select
 import socket
 import struct
@@ -28,22 +27,38 @@ from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
-from mockserver.domain.errors import ErrorDetail, envelope
+from mockserver.domain.errors import (
+    HttpStatus,
+    Internal,
+    InvalidParameter,
+    Kind,
+    PayloadTooLarge,
+    Problem,
+    RequestTimeout,
+    ZuoraError,
+)
+from mockserver.faces.face import ErrorRenderer
 
-# What each of waitress's own errors is about, in the envelope's terms.
-_WAITRESS_ERRORS = {
-    400: ("invalid_parameter", "request", None),
-    413: ("invalid_parameter", "body", "The body is over {max_body} bytes"),
-    431: ("invalid_parameter", "headers", "The request headers are over {max_header} bytes"),
-    501: ("invalid_parameter", "Transfer-Encoding", None),
-}
 _HANGUP_EVENTS = select.POLLIN | select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
 
 
-def error_answer(status: int, details: tuple[ErrorDetail, ...] = ()) -> tuple[str, bytes]:
-    """Zuora's envelope for a status: the status line's reason and the JSON body."""
-    body = json.dumps(envelope(status, details), separators=(",", ":")).encode()
-    return HTTPStatus(status).phrase, body
+def waitress_error(error: Error, max_header_bytes: int, max_body_bytes: int) -> ZuoraError:
+    """What one of waitress's own refusals is about, as the sandbox's error."""
+    text = str(error.body).strip()
+    if error.code == 400:
+        return InvalidParameter("request", text)
+    if error.code == 413:
+        return PayloadTooLarge(f"The body is over {max_body_bytes} bytes")
+    if error.code == 431:
+        message = f"The request headers are over {max_header_bytes} bytes"
+        return HttpStatus(431, Problem(Kind.INVALID_PARAMETER, "headers", message))
+    if error.code == 501:
+        return HttpStatus(501, Problem(Kind.INVALID_PARAMETER, "Transfer-Encoding", text))
+    return Internal()
+
+
+def status_line(status: int) -> str:
+    return f"{status} {HTTPStatus(status).phrase}"
 
 
 class Connection:
@@ -102,23 +117,20 @@ class _Task(WSGITask):
 
 
 class _ErrorTask(ErrorTask):
-    """waitress's answer to a request it could not parse, in Zuora's envelope."""
+    """waitress's answer to a request it could not take, in the face's envelope."""
 
     def execute(self):
-        error: Error = self.request.error
-        code, parameter, message = _WAITRESS_ERRORS.get(error.code, (None, None, None))
-        details = ()
-        if code is not None:
-            adj = self.channel.adj
-            text = (message or "{body}").format(
-                body=str(error.body).strip(),
-                max_body=adj.max_request_body_size,
-                max_header=adj.max_request_header_size,
-            )
-            details = (ErrorDetail(code, text, parameter),)
-        reason, body = error_answer(error.code, details)
-        self.status = f"{error.code} {reason}"
-        self.response_headers.append(("Content-Type", "application/json"))
+        path = getattr(self.request, "path", None)  # None when the request line was bad
+        errors: ErrorRenderer | None = self.channel.server.errors_for(path)
+        if errors is None:  # a plain WSGI app: waitress's own text
+            return super().execute()
+        adj = self.channel.adj
+        error = waitress_error(
+            self.request.error, adj.max_request_header_size, adj.max_request_body_size
+        )
+        status, headers, body = errors.render(error)
+        self.status = status_line(status)
+        self.response_headers.extend(headers)
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
@@ -182,19 +194,18 @@ class Channel(HTTPChannel):
     def time_out_request(self, read_timeout: float) -> None:
         """Answer a request that took too long to arrive with a 408, then close.
         Runs on the event loop's thread, while no task writes to this channel."""
-        detail = ErrorDetail(
-            "request_timeout",
-            f"The request did not arrive within {read_timeout:g} seconds",
-            "request",
-        )
-        reason, body = error_answer(408, (detail,))
-        head = (
-            f"HTTP/1.1 408 {reason}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        ).encode("latin-1")
+        errors: ErrorRenderer | None = self.server.errors_for(getattr(self.request, "path", None))
+        if errors is None:
+            self.will_close = True
+            return
+        status, headers, body = errors.render(RequestTimeout(read_timeout))
+        lines = [f"HTTP/1.1 {status_line(status)}"]
+        lines += [f"{name}: {value}" for name, value in headers]
+        lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+        answer = "\r\n".join(lines).encode("latin-1") + body
         with self.outbuf_lock:
-            self.outbufs[-1].append(head + body)
-            self.total_outbufs_len += len(head) + len(body)
+            self.outbufs[-1].append(answer)
+            self.total_outbufs_len += len(answer)
         with self.requests_lock:
             self.request = None
             self.request_began = None

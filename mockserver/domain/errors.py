@@ -48,6 +48,7 @@ class Refusal(StrEnum):
     RATE_LIMITED = "rate_limited"
     TENANT_LIMIT_REACHED = "tenant_limit_reached"
     GATEWAY_TIMEOUT = "gateway_timeout"
+    REQUEST_TIMEOUT = "request_timeout"  # the request itself arrived too slowly
     INTERNAL = "internal"
     HTTP_STATUS = "http_status"  # a status named by a fault rule or the HTTP library
 
@@ -236,6 +237,21 @@ class TenantLimitReached(ZuoraError):
 
 class GatewayTimeout(ZuoraError):
     kind = Refusal.GATEWAY_TIMEOUT
+
+
+class RequestTimeout(ZuoraError):
+    """The client took longer than the read timeout to send its whole request."""
+
+    kind = Refusal.REQUEST_TIMEOUT
+
+    def __init__(self, read_timeout: float):
+        super().__init__(
+            Problem(
+                Refusal.REQUEST_TIMEOUT,
+                "request",
+                f"The request did not arrive within {read_timeout:g} seconds",
+            )
+        )
 
 
 class Internal(ZuoraError):

@@ -1,9 +1,11 @@
 """Zuora's edge in front of the API, as WSGI middleware.
 
 For a path a registered face owns, one request runs through small steps
-over one record (``Visit``): pick the tenant, check and echo
-``Zuora-Track-Id``, apply the rate and concurrency limits, hand the request
-to the fault engine (which also keeps the gateway timeout), then journal it
+over one record (``Visit``): check the bearer token (before anything else:
+an unknown token creates no tenant and meets no limit, CONTRACT.md section
+2), pick the tenant, check and echo ``Zuora-Track-Id``, apply the rate and
+concurrency limits, hand the request to the fault engine (which also keeps
+the gateway timeout and the tenant's share of the workers), then journal it
 and write the access log. A step refuses by raising a ``ZuoraError``; the
 owning face's renderer answers it. Other paths (the control plane, the docs)
 pass straight through.
@@ -22,12 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from mockserver.domain.errors import InvalidParameter, RateLimited, ZuoraError
+from mockserver.domain.errors import InvalidParameter, RateLimited, Unauthorized, ZuoraError
 from mockserver.edge.access_log import AccessLog
 from mockserver.faces.face import Face, Faces
 from mockserver.faults import FaultEngine, Report, RequestView, RuleError
-from mockserver.faults.exchange import Answer
-from mockserver.tenancy.auth import bearer_token
+from mockserver.faults.exchange import Answer, OnClose
+from mockserver.tenancy.auth import TokenRegistry, bearer_token
 from mockserver.tenancy.journal import Entry
 from mockserver.tenancy.limits import ConcurrencyLimiter
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant, Tenants
@@ -91,6 +93,7 @@ class Gateway:
         faces: Faces,
         operation_of: Callable[[str, str], str | None],
         faults: FaultEngine,
+        tokens: TokenRegistry,
         access_log: AccessLog | None = None,
     ):
         self.app = app
@@ -98,8 +101,15 @@ class Gateway:
         self.faces = faces
         self.operation_of = operation_of
         self.faults = faults
+        self.tokens = tokens
         self.access_log = access_log
-        self.admission = (self._pick_tenant, self._echo_track_id, self._limit_rate, self._enter)
+        self.admission = (
+            self._authenticate,
+            self._pick_tenant,
+            self._echo_track_id,
+            self._limit_rate,
+            self._enter,
+        )
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -121,7 +131,7 @@ class Gateway:
         finally:
             self._record(visit)
         if visit.in_flight is not None:
-            return _CloseHook(body, visit.leave)
+            return OnClose(body, visit.leave)
         return body
 
     def _visit(self, environ: dict, face: Face, path: str) -> Visit:
@@ -153,6 +163,7 @@ class Gateway:
                 visit.started,
                 visit.report,
                 visit.face.errors,
+                visit.tenant.holds,
             )
         except ZuoraError as error:
             return _refuse(visit, error, start)
@@ -161,15 +172,26 @@ class Gateway:
 
     # -- admission: each step may refuse by raising a ZuoraError --------------------
 
+    def _authenticate(self, visit: Visit) -> None:
+        """A bearer token the sandbox accepts, on a face that asks for one. A refused
+        request is journaled only by a tenant that exists already."""
+        if not visit.face.authenticates:
+            return
+        token = bearer_token(visit.environ.get("HTTP_AUTHORIZATION", ""))
+        if token is None or not self.tokens.accepts(token):
+            visit.tenant = self.tenants.find(self._tenant_key(visit))
+            raise Unauthorized()
+
     def _pick_tenant(self, visit: Visit) -> None:
+        visit.tenant = self.tenants.get(self._tenant_key(visit))
+        visit.environ[TENANT_KEY] = visit.tenant
+
+    def _tenant_key(self, visit: Visit) -> str:
         environ = visit.environ
-        visit.tenant = self.tenants.get(
-            self.tenants.key_for(
-                bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
-                environ.get("HTTP_ZUORA_ENTITY_IDS"),
-            )
+        return self.tenants.key_for(
+            bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
+            environ.get("HTTP_ZUORA_ENTITY_IDS"),
         )
-        environ[TENANT_KEY] = visit.tenant
 
     @staticmethod
     def _echo_track_id(visit: Visit) -> None:
@@ -259,21 +281,3 @@ def _refuse(visit: Visit, error: ZuoraError, start) -> list[bytes]:
     answer = Answer.refusal(visit.face.errors, error, visit.environ)
     start(answer.status, answer.headers)
     return [answer.body]
-
-
-class _CloseHook:
-    """The app's body, calling ``on_close`` once the server is done sending it."""
-
-    def __init__(self, body, on_close: Callable[[], None]):
-        self._body = body
-        self._on_close = on_close
-
-    def __iter__(self):
-        return iter(self._body)
-
-    def close(self) -> None:
-        try:
-            if hasattr(self._body, "close"):
-                self._body.close()
-        finally:
-            self._on_close()

@@ -45,13 +45,15 @@ def fact_headers(error: ZuoraError) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class Face:
     """One API: ``prefixes`` are the paths it owns (``/v2``: everything under
-    ``/v2/``); ``takes_latency`` says whether ``--latency`` slows them."""
+    ``/v2/``); ``takes_latency`` says whether ``--latency`` slows them; ``authenticates``
+    whether the gateway checks their bearer token."""
 
     name: str
     prefixes: tuple[str, ...]
     blueprints: tuple[Blueprint, ...]
     errors: ErrorRenderer
     takes_latency: bool = True
+    authenticates: bool = True  # its requests carry a bearer token, checked first
     _starts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self):

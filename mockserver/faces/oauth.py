@@ -20,7 +20,9 @@ blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth token
 
 
 def face(errors: ErrorRenderer) -> Face:
-    return Face("oauth", (blp.url_prefix,), (blp,), errors, takes_latency=False)
+    return Face(
+        "oauth", (blp.url_prefix,), (blp,), errors, takes_latency=False, authenticates=False
+    )
 
 
 @blp.route("/token", methods=["POST"], endpoint="createToken")

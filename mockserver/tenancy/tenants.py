@@ -48,6 +48,8 @@ class Tenant:
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
         self.rate_limiter = RateLimiter(config.effective_rate_limit, monotonic)
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
+        # (sandbox rule) injected waits may hold at most half the worker threads
+        self.holds = ConcurrencyLimiter(max(1, config.threads // 2))
         self.faults = faults
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = baseline.thaw()
@@ -93,6 +95,10 @@ class Tenants:
                     raise TenantLimitReached(self.cap)
                 tenant = self._tenants[key] = self._make(key)
             return tenant
+
+    def find(self, key: str) -> Tenant | None:
+        """The tenant of ``key`` if there is one; never creates it."""
+        return self._tenants.get(key)
 
     def all(self) -> list[Tenant]:
         return list(self._tenants.values())

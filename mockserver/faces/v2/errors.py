@@ -39,6 +39,7 @@ ANSWERS: dict[ErrorKind, Reply] = {
     Refusal.RATE_LIMITED: Reply(429, "rate_limit_exceeded"),
     Refusal.TENANT_LIMIT_REACHED: Reply(429, "tenant_limit_reached"),
     Refusal.GATEWAY_TIMEOUT: Reply(504, "gateway_timeout"),
+    Refusal.REQUEST_TIMEOUT: Reply(408, "request_timeout"),
     Refusal.INTERNAL: Reply(500, "internal_server_error"),
     Refusal.HTTP_STATUS: Reply(None, "invalid_parameter"),
 }
