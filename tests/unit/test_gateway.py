@@ -1,0 +1,93 @@
+"""The gateway's steps over one request, with a face of its own and no server."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from werkzeug.test import Client
+from werkzeug.wrappers import Response
+
+from mockserver.edge.gateway import Gateway
+from mockserver.faces.face import ErrorAnswer, Face, Faces
+from mockserver.faults import FaultEngine, FaultRules, RuleParser
+from mockserver.tenancy.journal import Journal
+from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
+from mockserver.tenancy.tenants import Tenants
+
+
+class Plain:
+    """A face's renderer that is not v2's: ``<kind> <request id>`` as text."""
+
+    def render(self, error, request_id=None) -> ErrorAnswer:
+        body = f"{error.kind} {request_id}".encode()
+        return ErrorAnswer(499, [("Content-Type", "text/plain")], body)
+
+
+def app(environ, start_response):
+    return Response(f"app {environ.get('mockserver.request_id')}")(environ, start_response)
+
+
+def gateway(rate_limit: int | None = None) -> tuple[Client, SimpleNamespace]:
+    tenant = SimpleNamespace(
+        faults=FaultRules(1, RuleParser({"getThing"})),
+        rate_limiter=RateLimiter(rate_limit),
+        concurrency=ConcurrencyLimiter(),
+        journal=Journal(),
+    )
+    tenants = Tenants(lambda key: tenant, per_token=False, cap=1)
+    faces = Faces(Face("plain", ("/plain",), (), Plain()), fallback=Plain())
+    engine = FaultEngine(app, gateway_timeout_s=None, header_enabled=True)
+    return Client(Gateway(app, tenants, faces, lambda m, p: "getThing", engine)), tenant
+
+
+def test_a_path_no_face_owns_passes_straight_through():
+    client, tenant = gateway()
+    response = client.get("/__mock/health")
+    assert response.text == "app None"
+    assert "Zuora-Request-Id" not in response.headers
+    assert tenant.journal.entries() == []
+
+
+def test_a_face_path_gets_a_request_id_and_a_journal_entry():
+    client, tenant = gateway()
+    response = client.get("/plain/things")
+    request_id = response.headers["Zuora-Request-Id"]
+    assert response.text == f"app {request_id}"
+    [entry] = tenant.journal.entries()
+    assert (entry.path, entry.operation, entry.status, entry.request_id) == (
+        "/plain/things",
+        "getThing",
+        200,
+        request_id,
+    )
+
+
+def test_a_refusing_step_is_answered_by_the_owning_face():
+    client, tenant = gateway(rate_limit=1)
+    client.get("/plain/things")
+    refused = client.get("/plain/things")
+    request_id = refused.headers["Zuora-Request-Id"]
+    assert (refused.status_code, refused.text) == (499, f"rate_limited {request_id}")
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert tenant.journal.entries()[-1].status == 499
+
+
+def test_a_bad_track_id_is_refused_before_the_rate_limit_counts_it():
+    client, _ = gateway(rate_limit=1)
+    refused = client.get("/plain/things", headers={"Zuora-Track-Id": "a;b"})
+    assert refused.text.startswith("invalid_parameter ")
+    assert "ratelimit-remaining" not in refused.headers
+    assert client.get("/plain/things").status_code == 200
+
+
+def test_a_bad_fault_header_is_answered_by_the_owning_face():
+    client, _ = gateway()
+    refused = client.get("/plain/things", headers={"X-Mock-Fault": "status=1"})
+    assert refused.text.startswith("invalid_parameter ")
+
+
+def test_a_fault_status_is_answered_by_the_owning_face():
+    client, _ = gateway()
+    answered = client.get("/plain/things", headers={"X-Mock-Fault": "status=503"})
+    assert (answered.status_code, answered.headers["X-Mock-Fault"]) == (499, "header")
+    assert answered.text.startswith("http_status ")
