@@ -20,12 +20,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mockserver.domain.errors import GatewayTimeout, RateLimited
 from mockserver.faults.exchange import Answer, Exchange, Hold, OnClose
 from mockserver.faults.matching import RequestView
 from mockserver.faults.ruleset import FaultRules, Plan
+
+if TYPE_CHECKING:
+    from mockserver.faces.face import ErrorRenderer
 
 FAULT_REQUEST_KEY = "HTTP_X_MOCK_FAULT"
 DEFAULT_MAX_HOLD_S = 300.0
@@ -70,7 +73,7 @@ class FaultEngine:
         request: RequestView,
         started: float,
         report: Report,
-        errors,
+        errors: ErrorRenderer,
         holds: Share | None = None,
     ) -> Iterable[bytes]:
         """The answer to one request; raises ``RuleError`` for a bad ``X-Mock-Fault``.
@@ -98,7 +101,9 @@ class FaultEngine:
             raise
         return OnClose(body, holds.leave)
 
-    def _answer_in_time(self, environ, start_response, deadline: float, errors) -> Iterable[bytes]:
+    def _answer_in_time(
+        self, environ, start_response, deadline: float, errors: ErrorRenderer
+    ) -> Iterable[bytes]:
         """The app's answer passed through as it is (its body sent, then closed, by the
         server), unless it is ready only after the gateway timeout: then a 504."""
         late: list[Answer] = []

@@ -25,8 +25,12 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from mockserver.domain.errors import GatewayTimeout, HttpStatus, ZuoraError
+
+if TYPE_CHECKING:
+    from mockserver.faces.face import ErrorRenderer
 
 log = logging.getLogger("mockserver.faults")
 
@@ -61,7 +65,7 @@ class Answer:
         return cls(status_line(code), [*headers, ("Content-Length", str(len(body)))], body)
 
     @classmethod
-    def refusal(cls, errors, error: ZuoraError, environ: dict) -> Answer:
+    def refusal(cls, errors: ErrorRenderer, error: ZuoraError, environ: dict) -> Answer:
         """``error`` as the face's ``errors`` renderer answers it."""
         return cls.of(*errors.render(error, environ.get("mockserver.request_id")))
 
@@ -94,7 +98,7 @@ class Exchange:
         start_response: Callable,
         deadline: float | None,
         fault_ids: str | None,
-        errors,
+        errors: ErrorRenderer,
     ):
         self.environ = environ
         self.errors = errors
