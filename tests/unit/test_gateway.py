@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from mockserver.edge.gateway import Gateway
 from mockserver.faces.face import ErrorAnswer, Face, Faces
 from mockserver.faults import FaultEngine, FaultRules, RuleParser
+from mockserver.tenancy.auth import TokenRegistry
 from mockserver.tenancy.journal import Journal
 from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
 from mockserver.tenancy.tenants import Tenants
@@ -23,6 +24,9 @@ class Plain:
         return ErrorAnswer(499, [("Content-Type", "text/plain")], body)
 
 
+AUTH = {"Authorization": "Bearer test-token"}
+
+
 def app(environ, start_response):
     return Response(f"app {environ.get('mockserver.request_id')}")(environ, start_response)
 
@@ -33,11 +37,15 @@ def gateway(rate_limit: int | None = None) -> tuple[Client, SimpleNamespace]:
         rate_limiter=RateLimiter(rate_limit),
         concurrency=ConcurrencyLimiter(),
         journal=Journal(),
+        holds=None,
+        key="default",
     )
     tenants = Tenants(lambda key: tenant, per_token=False, cap=1)
     faces = Faces(Face("plain", ("/plain",), (), Plain()), fallback=Plain())
     engine = FaultEngine(app, gateway_timeout_s=None, header_enabled=True)
-    return Client(Gateway(app, tenants, faces, lambda m, p: "getThing", engine)), tenant
+    tokens = TokenRegistry(strict=False)
+    operation_of = lambda method, path: "getThing"  # noqa: E731
+    return Client(Gateway(app, tenants, faces, operation_of, engine, tokens)), tenant
 
 
 def test_a_path_no_face_owns_passes_straight_through():
@@ -50,7 +58,7 @@ def test_a_path_no_face_owns_passes_straight_through():
 
 def test_a_face_path_gets_a_request_id_and_a_journal_entry():
     client, tenant = gateway()
-    response = client.get("/plain/things")
+    response = client.get("/plain/things", headers=AUTH)
     request_id = response.headers["Zuora-Request-Id"]
     assert response.text == f"app {request_id}"
     [entry] = tenant.journal.entries()
@@ -64,8 +72,8 @@ def test_a_face_path_gets_a_request_id_and_a_journal_entry():
 
 def test_a_refusing_step_is_answered_by_the_owning_face():
     client, tenant = gateway(rate_limit=1)
-    client.get("/plain/things")
-    refused = client.get("/plain/things")
+    client.get("/plain/things", headers=AUTH)
+    refused = client.get("/plain/things", headers=AUTH)
     request_id = refused.headers["Zuora-Request-Id"]
     assert (refused.status_code, refused.text) == (499, f"rate_limited {request_id}")
     assert refused.headers["ratelimit-remaining"] == "0"
@@ -74,20 +82,27 @@ def test_a_refusing_step_is_answered_by_the_owning_face():
 
 def test_a_bad_track_id_is_refused_before_the_rate_limit_counts_it():
     client, _ = gateway(rate_limit=1)
-    refused = client.get("/plain/things", headers={"Zuora-Track-Id": "a;b"})
+    refused = client.get("/plain/things", headers={**AUTH, "Zuora-Track-Id": "a;b"})
     assert refused.text.startswith("invalid_parameter ")
     assert "ratelimit-remaining" not in refused.headers
-    assert client.get("/plain/things").status_code == 200
+    assert client.get("/plain/things", headers=AUTH).status_code == 200
 
 
 def test_a_bad_fault_header_is_answered_by_the_owning_face():
     client, _ = gateway()
-    refused = client.get("/plain/things", headers={"X-Mock-Fault": "status=1"})
+    refused = client.get("/plain/things", headers={**AUTH, "X-Mock-Fault": "status=1"})
     assert refused.text.startswith("invalid_parameter ")
 
 
 def test_a_fault_status_is_answered_by_the_owning_face():
     client, _ = gateway()
-    answered = client.get("/plain/things", headers={"X-Mock-Fault": "status=503"})
+    answered = client.get("/plain/things", headers={**AUTH, "X-Mock-Fault": "status=503"})
     assert (answered.status_code, answered.headers["X-Mock-Fault"]) == (499, "header")
     assert answered.text.startswith("http_status ")
+
+
+def test_a_request_without_a_token_is_refused_by_the_owning_face():
+    client, tenant = gateway()
+    refused = client.get("/plain/things")
+    assert refused.text.startswith("unauthorized ")
+    assert [entry.status for entry in tenant.journal.entries()] == [499]
