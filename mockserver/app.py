@@ -52,11 +52,11 @@ def baseline_store(config: Config) -> MemoryStore:
     except (TypeError, ValueError) as error:
         raise ConfigError(f"generation profile: {error}") from None
     if config.fixtures is None:
-        return seeding.generate(config.seed, profile)
+        return seeding.generate(config.seed, profile, zone=config.zone)
     document = read_file(config.fixtures)
     try:
         if config.fixtures_mode == "merge":
-            generated = seeding.generate(config.seed, profile)
+            generated = seeding.generate(config.seed, profile, zone=config.zone)
             return snapshot.merge(generated, document, config.seed, datetime.now(UTC).date())
         return snapshot.load(document, config.seed)
     except ValidationError as error:

@@ -11,7 +11,7 @@ import gc
 import json
 import logging
 import sys
-from datetime import date
+from datetime import UTC, date
 
 import click
 import yaml
@@ -234,6 +234,12 @@ def main():
     "and 40 in flight (explicit limits win).",
 )
 @_option(
+    "--timezone",
+    env="TIMEZONE",
+    help="The tenants' time zone (a zoneinfo name such as America/Los_Angeles): the offset "
+    "of every timestamp, and the day that 'today' is.  [default: UTC]",
+)
+@_option(
     "--quiet",
     "quiet",
     env="QUIET",
@@ -306,7 +312,7 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
         raise click.UsageError(str(error)) from None
     store = seeding.generate(seed, profile)
     today = profile.anchor_date or date.today()
-    document = snapshot.export(store, today)
+    document = snapshot.export(store, today, UTC)
     if out and out.endswith((".yaml", ".yml")):
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     else:

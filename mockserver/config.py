@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -51,6 +52,7 @@ class Config:
     max_connections: int = 1000  # client connections at once
     read_timeout: float = 30.0  # seconds for a request to arrive, from its first byte
     profile: str | None = None  # a key of PROFILES
+    timezone: str = "UTC"  # the tenants' time zone (a zoneinfo name): offsets and "today"
 
     def __post_init__(self):
         checks = {
@@ -77,6 +79,17 @@ class Config:
         for key, ok in checks.items():
             if not ok:
                 raise ConfigError(f"'{key}' has an invalid value: {getattr(self, key)!r}")
+        self.zone.utcoffset(None)  # a bad zone stops the start here
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ConfigError(
+                f"'timezone' is not a time zone name: {self.timezone!r} "
+                "(use a zoneinfo name such as UTC, Europe/Berlin or America/Los_Angeles)"
+            ) from None
 
     @classmethod
     def from_mapping(cls, data: dict, base: Config | None = None) -> Config:

@@ -132,7 +132,7 @@ def reset(args):
 def export_state(args):
     tenant = _tenant(args.get("tenant"))
     with tenant.store.transaction():
-        document = snapshot.export(tenant.store, tenant.clock.today())
+        document = snapshot.export(tenant.store, tenant.clock.today(), tenant.clock.zone)
     return json_response(document)
 
 
@@ -160,7 +160,7 @@ def replace_state(args):
 def set_clock(args, body):
     tenant = _tenant(args.get("tenant"))
     tenant.clock.set(body["now"])
-    return json_response({"now": tenant.clock.now().isoformat(), "frozen": True})
+    return _clock(tenant.clock, frozen=True)
 
 
 @blp.route("/clock", methods=["DELETE"])
@@ -168,7 +168,12 @@ def set_clock(args, body):
 def reset_clock(args):
     tenant = _tenant(args.get("tenant"))
     tenant.clock.reset()
-    return json_response({"now": tenant.clock.now().isoformat(), "frozen": False})
+    return _clock(tenant.clock, frozen=False)
+
+
+def _clock(clock, frozen: bool):
+    """The sandbox's "now", with the tenants' offset."""
+    return json_response({"now": clock.now().astimezone(clock.zone).isoformat(), "frozen": frozen})
 
 
 @blp.route("/config", methods=["GET"])

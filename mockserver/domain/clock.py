@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 
 class Clock:
-    """Real UTC time to the second, unless frozen at an instant by ``set``.
+    """Real time to the second, unless frozen at an instant by ``set``.
 
+    ``now`` is an instant (kept in UTC); ``today`` and the offsets of the
+    timestamps a face writes follow the tenant's time ``zone``.
     A set clock stands still (sandbox rule): every record made while it is set
     carries that instant, so tests can assert on it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, zone: tzinfo = UTC) -> None:
+        self.zone = zone
         self._fixed: datetime | None = None
 
     def now(self) -> datetime:
@@ -22,7 +25,11 @@ class Clock:
         return datetime.now(UTC).replace(microsecond=0)
 
     def today(self) -> date:
-        return self.now().date()
+        """The tenant's date: in its time zone, not UTC's."""
+        return self.day_of(self.now())
+
+    def day_of(self, instant: datetime) -> date:
+        return instant.astimezone(self.zone).date()
 
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:

@@ -74,7 +74,7 @@ class DebitMemos:
             if currency != account.currency:
                 raise CurrencyMismatch("currency", currency, account.currency)
             now = self.clock.now()
-            document_date = data.get("document_date", now.date())
+            document_date = data.get("document_date", self.clock.day_of(now))
             due_date = data.get(
                 "due_date", document_date + timedelta(days=account.payment_term_days)
             )

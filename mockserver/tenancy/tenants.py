@@ -43,7 +43,7 @@ class Tenant:
     ):
         self.key = key
         self._baseline = baseline
-        self.clock = Clock()
+        self.clock = Clock(config.zone)
         self.journal = Journal(config.journal_size, config.journal_bytes)
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
         self.rate_limiter = RateLimiter(config.effective_rate_limit, monotonic)

@@ -102,7 +102,8 @@ def _selection() -> MemoSelection:
 
 def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
     current = tenant()
-    body = selection.json(memo, current.store, current.rendered, current.clock.today())
+    clock = current.clock
+    body = selection.json(memo, current.store, current.rendered, clock.today(), clock.zone)
     return Response(body, status=status, mimetype=JSON_TYPE)
 
 
@@ -139,10 +140,11 @@ def delete_debit_memo(debit_memo_id):
 def list_debit_memos():
     selection = MemoSelection.parse(request.args, single=False)
     current = tenant()
-    store, rendered, today = current.store, current.rendered, current.clock.today()
+    store, rendered, clock = current.store, current.rendered, current.clock
+    today, zone = clock.today(), clock.zone
     query = page_query(request.args, "debit_memos", MEMO_FIELDS, today)
     page = current.debit_memos.list(query)
-    rows = [selection.json(memo, store, rendered, today) for memo in page.rows]
+    rows = [selection.json(memo, store, rendered, today, zone) for memo in page.rows]
     body = list_json(next_page(query, page), rows)
     return Response(body, mimetype=JSON_TYPE)
 
@@ -196,8 +198,8 @@ def pay_debit_memo(payment, debit_memo_id):
 def list_debit_memo_items():
     selection = ItemSelection.parse(request.args)
     current = tenant()
-    store, today = current.store, current.clock.today()
+    store, today, zone = current.store, current.clock.today(), current.clock.zone
     query = page_query(request.args, "debit_memo_items", ITEM_FIELDS, today)
     page = current.debit_memos.list(query)
-    rows = [selection.render(item, store, today) for item in page.rows]
+    rows = [selection.render(item, store, today, zone) for item in page.rows]
     return json_response({"next_page": next_page(query, page), "data": rows})

@@ -6,7 +6,7 @@ response documents with ``fields[]`` and ``expand[]`` applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 from mockserver.domain import queryable
 from mockserver.domain.errors import InvalidParameter
@@ -83,8 +83,8 @@ class MemoSelection:
             query_syntax.parse_page_size(args.get("page_size"))
         return PLAIN_MEMO if selection == PLAIN_MEMO else selection
 
-    def render(self, memo: DebitMemo, store: Store, today: date) -> dict:
-        document = _project(wire.debit_memo(memo, today), self.fields)
+    def render(self, memo: DebitMemo, store: Store, today: date, zone: tzinfo) -> dict:
+        document = _project(wire.debit_memo(memo, today, zone), self.fields)
         if "items" in self.expand:
             items = [i for i in memo.items if all(f.matches(i, today) for f in self.item_filters)]
             item_fields = self.item_fields
@@ -94,7 +94,10 @@ class MemoSelection:
                 "next_page": None,
                 "data": [
                     _with_taxes(
-                        _project(wire.billing_document_item(i), item_fields), i, self.tax_fields
+                        _project(wire.billing_document_item(i, zone), item_fields),
+                        i,
+                        self.tax_fields,
+                        zone,
                     )
                     for i in items
                 ],
@@ -102,24 +105,28 @@ class MemoSelection:
         if "account" in self.expand:
             account = store.account(memo.account_id)
             balance = store.remaining_debit_memo_balance(account.id)
-            document["account"] = _project(wire.account(account, balance), self.account_fields)
+            document["account"] = _project(
+                wire.account(account, zone, balance), self.account_fields
+            )
         contact = store.contact(memo.bill_to_id) if "bill_to" in self.expand else None
         if contact is not None:
-            document["bill_to"] = _project(wire.contact(contact), self.bill_to_fields)
+            document["bill_to"] = _project(wire.contact(contact, zone), self.bill_to_fields)
         return document
 
-    def json(self, memo: DebitMemo, store: Store, rendered: RenderedRecords, today: date) -> bytes:
+    def json(
+        self, memo: DebitMemo, store: Store, rendered: RenderedRecords, today: date, zone: tzinfo
+    ) -> bytes:
         """The memo as JSON; a plain one (no fields[] or expand[]) comes from ``rendered``."""
         if self is PLAIN_MEMO:
-            return rendered.get(memo, _plain_json, today)
-        return dumps(self.render(memo, store, today))
+            return rendered.get(memo, _plain_json, (today, zone))
+        return dumps(self.render(memo, store, today, zone))
 
 
 PLAIN_MEMO = MemoSelection()
 
 
-def _plain_json(memo: DebitMemo, today: date) -> bytes:
-    return dumps(wire.debit_memo(memo, today))
+def _plain_json(memo: DebitMemo, day_and_zone: tuple[date, tzinfo]) -> bytes:
+    return dumps(wire.debit_memo(memo, *day_and_zone))
 
 
 def list_json(next_page: str | None, parts: list[bytes]) -> bytes:
@@ -151,10 +158,10 @@ def _project(document: dict, names: frozenset | None) -> dict:
     return {key: value for key, value in document.items() if key in names}
 
 
-def _with_taxes(document: dict, item: DebitMemoItem, tax_fields) -> dict:
+def _with_taxes(document: dict, item: DebitMemoItem, tax_fields, zone: tzinfo) -> dict:
     document["taxation_items"] = {
         "next_page": None,
-        "data": [_project(wire.taxation_item(t), tax_fields) for t in item.taxation_items],
+        "data": [_project(wire.taxation_item(t, zone), tax_fields) for t in item.taxation_items],
     }
     return document
 
@@ -174,14 +181,14 @@ class ItemSelection:
             expand=query_syntax.parse_expand(args.getlist("expand[]"), catalog.ITEM_EXPANDABLE),
         )
 
-    def render(self, item: DebitMemoItem, store: Store, today: date) -> dict:
-        document = _project(wire.debit_memo_item(item), self.fields)
+    def render(self, item: DebitMemoItem, store: Store, today: date, zone: tzinfo) -> dict:
+        document = _project(wire.debit_memo_item(item, zone), self.fields)
         if "taxation_items" in self.expand:
-            _with_taxes(document, item, self.tax_fields)
+            _with_taxes(document, item, self.tax_fields, zone)
         if "debit_memo" in self.expand:
             memo = store.memo(item.debit_memo_id)
             if memo is not None:
-                document["debit_memo"] = wire.debit_memo(memo, today)
+                document["debit_memo"] = wire.debit_memo(memo, today, zone)
         return document
 
 

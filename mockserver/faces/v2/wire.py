@@ -9,7 +9,7 @@ schemas. An absent optional value is left out rather than sent as null
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from mockserver.domain.money import cents_to_json, to_json_number
@@ -35,14 +35,19 @@ OPTIONAL_TAX_TEXT = (
 )  # fmt: skip
 
 
-def _head(record_id: str, audit: Audit) -> dict:
+def instant(moment: datetime, zone: tzinfo) -> str:
+    """A timestamp with the tenant's offset, as Zuora writes it (``2023-01-31T09:22:57-08:00``)."""
+    return moment.astimezone(zone).isoformat()
+
+
+def _head(record_id: str, audit: Audit, zone: tzinfo) -> dict:
     """The fields every Zuora object starts with."""
     return {
         "id": record_id,
         "updated_by_id": audit.updated_by_id,
-        "updated_time": audit.updated_time.isoformat(),
+        "updated_time": instant(audit.updated_time, zone),
         "created_by_id": audit.created_by_id,
-        "created_time": audit.created_time.isoformat(),
+        "created_time": instant(audit.created_time, zone),
     }
 
 
@@ -53,8 +58,8 @@ def _put_optional(wire: dict, record, names) -> None:
             wire[name] = value
 
 
-def debit_memo(memo: DebitMemo, today: date) -> dict:
-    wire = _head(memo.id, memo.audit)
+def debit_memo(memo: DebitMemo, today: date, zone: tzinfo) -> dict:
+    wire = _head(memo.id, memo.audit, zone)
     wire["custom_fields"] = dict(memo.custom_fields)
     wire["account_id"] = memo.account_id
     wire["account_number"] = memo.account_number
@@ -74,9 +79,9 @@ def debit_memo(memo: DebitMemo, today: date) -> dict:
     wire["amount_refunded"] = cents_to_json(memo.amount_refunded)
     transitions = {}
     if memo.posted_time is not None:
-        transitions["posted_time"] = memo.posted_time.isoformat()
+        transitions["posted_time"] = instant(memo.posted_time, zone)
     if memo.canceled_time is not None:
-        transitions["canceled_time"] = memo.canceled_time.isoformat()
+        transitions["canceled_time"] = instant(memo.canceled_time, zone)
     wire["state_transitions"] = transitions
     if memo.posted_by_id is not None:
         wire["posted_by_id"] = memo.posted_by_id
@@ -96,8 +101,8 @@ def debit_memo(memo: DebitMemo, today: date) -> dict:
     return wire
 
 
-def _item_common(item: DebitMemoItem) -> dict:
-    wire = _head(item.id, item.audit)
+def _item_common(item: DebitMemoItem, zone: tzinfo) -> dict:
+    wire = _head(item.id, item.audit, zone)
     wire["custom_fields"] = dict(item.custom_fields)
     wire["amount"] = cents_to_json(item.amount)
     wire["subtotal"] = cents_to_json(item.subtotal)
@@ -112,13 +117,13 @@ def _item_common(item: DebitMemoItem) -> dict:
     wire["tax"] = cents_to_json(item.tax)
     _put_optional(wire, item, OPTIONAL_ITEM_TEXT)
     if item.document_item_date is not None:
-        wire["document_item_date"] = item.document_item_date.isoformat()
+        wire["document_item_date"] = instant(item.document_item_date, zone)
     return wire
 
 
-def billing_document_item(item: DebitMemoItem) -> dict:
+def billing_document_item(item: DebitMemoItem, zone: tzinfo) -> dict:
     """An item as it appears inside a memo (``expand[]=items``)."""
-    wire = _item_common(item)
+    wire = _item_common(item, zone)
     wire["billing_document_id"] = item.debit_memo_id
     if item.booking_reference is not None:
         wire["booking_reference"] = item.booking_reference
@@ -126,15 +131,15 @@ def billing_document_item(item: DebitMemoItem) -> dict:
     return wire
 
 
-def debit_memo_item(item: DebitMemoItem) -> dict:
+def debit_memo_item(item: DebitMemoItem, zone: tzinfo) -> dict:
     """An item as ``GET /debit_memo_items`` lists it."""
-    wire = _item_common(item)
+    wire = _item_common(item, zone)
     wire["debit_memo_id"] = item.debit_memo_id
     return wire
 
 
-def taxation_item(tax: TaxationItem) -> dict:
-    wire = _head(tax.id, tax.audit)
+def taxation_item(tax: TaxationItem, zone: tzinfo) -> dict:
+    wire = _head(tax.id, tax.audit, zone)
     wire["custom_fields"] = dict(tax.custom_fields)
     wire["name"] = tax.name
     wire["amount"] = cents_to_json(tax.amount)
@@ -151,8 +156,8 @@ def taxation_item(tax: TaxationItem) -> dict:
     return wire
 
 
-def account(record: Account, remaining_debit_memo_balance: int = 0) -> dict:
-    wire = _head(record.id, record.audit)
+def account(record: Account, zone: tzinfo, remaining_debit_memo_balance: int = 0) -> dict:
+    wire = _head(record.id, record.audit, zone)
     wire["custom_fields"] = {}
     wire["account_number"] = record.account_number
     wire["batch"] = record.batch
@@ -177,8 +182,8 @@ def account(record: Account, remaining_debit_memo_balance: int = 0) -> dict:
     return wire
 
 
-def contact(record: Contact) -> dict:
-    wire = _head(record.id, record.audit)
+def contact(record: Contact, zone: tzinfo) -> dict:
+    wire = _head(record.id, record.audit, zone)
     wire["custom_fields"] = {}
     address = record.address
     wire_address = {"line1": address.line1}
