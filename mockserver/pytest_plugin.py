@@ -180,7 +180,7 @@ class ZuoraMock:
 
     def requests(self, **filters) -> list[dict]:
         """The request journal, oldest first (filters: method, path glob, operation, status,
-        fault, limit)."""
+        fault, request_id, limit)."""
         return self._admin_call("GET", "requests", params=filters)["data"]
 
     @property

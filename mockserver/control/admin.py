@@ -53,6 +53,7 @@ class JournalQuery(Schema):
     operation = fields.String()
     status = fields.Integer(validate=validate.Range(100, 599))
     fault = fields.String()
+    request_id = fields.String(validate=validate.Length(max=64))
     limit = fields.Integer(validate=validate.Range(1, 100_000))
 
 

@@ -9,6 +9,7 @@ immutable; reading never blocks writers for long.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, fields
@@ -34,10 +35,16 @@ class Entry:
     latency_ms: float  # injected by fault rules
     fault: str | None  # ids of the fault rules that fired, comma-separated
     request_id: str | None
+    # The outcome of a request accepted with ``async: true`` is an entry of its
+    # own, under the same request id, with the body the operation answered.
+    asynchronous: bool = False
+    response_body: bytes | None = None
 
     def to_wire(self) -> dict:
         wire = asdict(self)
         wire["time"] = datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds")
+        if self.response_body is not None:
+            wire["response_body"] = json.loads(self.response_body) if self.response_body else None
         return wire
 
     def footprint(self) -> int:
@@ -94,12 +101,14 @@ class Journal:
         operation: str | None = None,
         status: int | None = None,
         fault: str | None = None,
+        request_id: str | None = None,
         limit: int | None = None,
     ) -> list[Entry]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones.
 
         ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
-        ``fault`` keeps the requests that rule fired on.
+        ``fault`` keeps the requests that rule fired on; ``request_id`` the
+        request and, for an asynchronous one, its outcome.
         """
         with self._lock:
             snapshot = [entry for entry, _ in self._entries]
@@ -112,6 +121,7 @@ class Journal:
             and (operation is None or e.operation == operation)
             and (status is None or e.status == status)
             and (fault is None or fault in (e.fault or "").split(","))
+            and (request_id is None or e.request_id == request_id)
         ]
         return found[-limit:] if limit else found
 

@@ -18,6 +18,7 @@ from mockserver.domain.errors import TenantLimitReached
 from mockserver.faults import FaultRules
 from mockserver.store import Store
 from mockserver.store.memory import FrozenStore
+from mockserver.tenancy.async_queue import AsyncQueue
 from mockserver.tenancy.idempotency import IdempotencyCache
 from mockserver.tenancy.journal import Journal
 from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
@@ -53,11 +54,14 @@ class Tenant:
         self.faults = faults
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = baseline.thaw()
+        self.async_requests = AsyncQueue()
         self.debit_memos = DebitMemos(self.store, self.clock)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
-        start-up fault rules only (restarted), a fresh rate-limit window."""
+        start-up fault rules only (restarted), a fresh rate-limit window, no
+        asynchronous request left to run."""
+        self.async_requests.clear()
         self.replace_store(self._baseline.thaw())
         self.rendered.clear()
         self.clock.reset()

@@ -10,6 +10,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
+from mockserver.faces import asynchronous
 from mockserver.faces.http import (
     JSON_TYPE,
     ZuoraArgumentsParser,
@@ -100,10 +101,21 @@ def _selection() -> MemoSelection:
     return MemoSelection.parse(request.args, single=True)
 
 
-def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
+def _write(act, status: int = 200) -> Response:
+    """Run ``act(debit_memos)`` and answer the memo it returns, now or, with
+    ``async: true``, after a 202 (``faces.asynchronous``)."""
+    selection = _selection()
     current = tenant()
-    clock = current.clock
-    body = selection.json(memo, current.store, current.rendered, clock.today(), clock.zone)
+
+    def run() -> tuple[int, bytes]:
+        memo = act(current.debit_memos)
+        clock = current.clock
+        body = selection.json(memo, current.store, current.rendered, clock.today(), clock.zone)
+        return status, body
+
+    if asynchronous.requested():
+        return asynchronous.accept(run)
+    status, body = run()
     return Response(body, status=status, mimetype=JSON_TYPE)
 
 
@@ -112,7 +124,10 @@ def _render(selection: MemoSelection, memo, status: int = 200) -> Response:
 @blp.response(200, schemas.DebitMemo)
 def get_debit_memo(debit_memo_id):
     selection = _selection()
-    return _render(selection, tenant().debit_memos.get(debit_memo_id))
+    current = tenant()
+    memo, clock = current.debit_memos.get(debit_memo_id), current.clock
+    body = selection.json(memo, current.store, current.rendered, clock.today(), clock.zone)
+    return Response(body, mimetype=JSON_TYPE)
 
 
 @blp.route(MEMO, methods=["PATCH"], endpoint="patchDebitMemo")
@@ -121,8 +136,7 @@ def get_debit_memo(debit_memo_id):
 @blp.arguments(schemas.DebitMemoPatchRequest)
 @blp.response(200, schemas.DebitMemo)
 def patch_debit_memo(changes, debit_memo_id):
-    selection = _selection()
-    return _render(selection, tenant().debit_memos.patch(debit_memo_id, changes))
+    return _write(lambda memos: memos.patch(debit_memo_id, changes))
 
 
 @blp.route(MEMO, methods=["DELETE"], endpoint="deleteDebitMemo")
@@ -130,7 +144,15 @@ def patch_debit_memo(changes, debit_memo_id):
 @blp.response(204)
 def delete_debit_memo(debit_memo_id):
     check_params(request.args, frozenset())
-    tenant().debit_memos.delete(debit_memo_id)
+    current = tenant()
+
+    def run() -> tuple[int, bytes]:
+        current.debit_memos.delete(debit_memo_id)
+        return 204, b""
+
+    if asynchronous.requested():
+        return asynchronous.accept(run)
+    run()
     return Response(status=204)
 
 
@@ -155,8 +177,7 @@ def list_debit_memos():
 @blp.arguments(schemas.DebitMemoCreateRequest)
 @blp.response(201, schemas.DebitMemo)
 def create_debit_memo(data):
-    selection = _selection()
-    return _render(selection, tenant().debit_memos.create(data), 201)
+    return _write(lambda memos: memos.create(data), 201)
 
 
 def _action(path: str, operation_id: str, summary: str, act):
@@ -165,8 +186,7 @@ def _action(path: str, operation_id: str, summary: str, act):
     @idempotent
     @blp.response(200, schemas.DebitMemo)
     def view(debit_memo_id):
-        selection = _selection()
-        return _render(selection, act(tenant().debit_memos, debit_memo_id))
+        return _write(lambda memos: act(memos, debit_memo_id))
 
     view.__name__ = operation_id
     return view
@@ -186,8 +206,7 @@ unpost_debit_memo = _action("unpost", "unpostsDebitMemo", "Unpost a debit memo",
 @blp.arguments(schemas.PayDebitMemoRequest)
 @blp.response(200, schemas.DebitMemo)
 def pay_debit_memo(payment, debit_memo_id):
-    selection = _selection()
-    return _render(selection, tenant().debit_memos.pay(debit_memo_id, payment))
+    return _write(lambda memos: memos.pay(debit_memo_id, payment))
 
 
 @blp.route("/debit_memo_items", methods=["GET"], endpoint="getDebitMemoItems")
