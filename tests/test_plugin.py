@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import requests
@@ -110,7 +110,7 @@ def test_parallel_workers_on_a_shared_external_sandbox_are_refused(user_project,
 
 def write_one_memo_fixture(path) -> None:
     store = seeding.generate(7, seeding.Profile.from_mapping({"debit_memos": 1, "accounts": 1}))
-    document = snapshot.export(store, date.today())
+    document = snapshot.export(store, date.today(), UTC)
     path.write_text(json.dumps(document, default=json_default))
 
 
