@@ -30,7 +30,6 @@ from mockserver.faces.face import Face, Faces
 from mockserver.faults import FaultEngine, Report, RequestView, RuleError
 from mockserver.faults.exchange import Answer, OnClose
 from mockserver.tenancy.auth import TokenRegistry, bearer_token
-from mockserver.tenancy.journal import Entry
 from mockserver.tenancy.limits import ConcurrencyLimiter
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant, Tenants
 
@@ -222,21 +221,16 @@ class Gateway:
         duration_ms = (time.perf_counter() - visit.started) * 1000
         report = visit.report
         if visit.tenant is not None:
-            journal = visit.tenant.journal
-            journal.record(
-                Entry(
-                    seq=journal.next_seq(),
-                    time=time.time(),
-                    method=visit.method,
-                    path=visit.path,
-                    query=visit.environ.get("QUERY_STRING", ""),
-                    operation=visit.operation,
-                    status=visit.status,
-                    duration_ms=round(duration_ms, 3),
-                    latency_ms=report.latency_ms,
-                    fault=report.fault,
-                    request_id=visit.request_id,
-                )
+            visit.tenant.journal.add(
+                method=visit.method,
+                path=visit.path,
+                query=visit.environ.get("QUERY_STRING", ""),
+                operation=visit.operation,
+                status=visit.status,
+                duration_ms=round(duration_ms, 3),
+                latency_ms=report.latency_ms,
+                fault=report.fault,
+                request_id=visit.request_id,
             )
         if self.access_log is not None:
             self.access_log.record(

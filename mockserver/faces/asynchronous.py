@@ -21,7 +21,6 @@ from flask import Response, request
 from mockserver.domain.errors import ApiError, ErrorDetail
 from mockserver.faces.http import json_response, tenant
 from mockserver.faces.v2.wire import dumps
-from mockserver.tenancy.journal import Entry
 from mockserver.tenancy.tenants import Tenant
 
 log = logging.getLogger("mockserver")
@@ -79,21 +78,16 @@ def _outcome(run: Callable[[], Outcome]) -> tuple[int, bytes, float]:
 
 def _journal(current: Tenant, line: tuple, operation, status: int, body: bytes, ms: float):
     method, path, query, request_id = line
-    journal = current.journal
-    journal.record(
-        Entry(
-            seq=journal.next_seq(),
-            time=time.time(),
-            method=method,
-            path=path,
-            query=query,
-            operation=operation,
-            status=status,
-            duration_ms=round(ms, 3),
-            latency_ms=0.0,
-            fault=None,
-            request_id=request_id,
-            asynchronous=True,
-            response_body=body,
-        )
+    current.journal.add(
+        method=method,
+        path=path,
+        query=query,
+        operation=operation,
+        status=status,
+        duration_ms=round(ms, 3),
+        latency_ms=0.0,
+        fault=None,
+        request_id=request_id,
+        asynchronous=True,
+        response_body=body,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
@@ -93,6 +94,10 @@ class Journal:
     def bytes(self) -> int:
         """The footprint of the entries kept."""
         return self._bytes
+
+    def add(self, **fields) -> None:
+        """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s."""
+        self.record(Entry(seq=self.next_seq(), time=time.time(), **fields))
 
     def entries(
         self,
