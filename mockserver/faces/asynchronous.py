@@ -16,11 +16,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from flask import Response, request
+from flask import Response, current_app, request
 
-from mockserver.domain.errors import ApiError, ErrorDetail
+from mockserver.domain.errors import Internal, RateLimited, ZuoraError
+from mockserver.faces.face import ErrorRenderer
 from mockserver.faces.http import json_response, tenant
-from mockserver.faces.v2.wire import dumps
 from mockserver.tenancy.tenants import Tenant
 
 log = logging.getLogger("mockserver")
@@ -39,40 +39,38 @@ def accept(run: Callable[[], Outcome]) -> Response:
     """The 202 for this request; ``run`` is queued once the answer has been sent."""
     current = tenant()
     if current.async_requests.full:
-        raise ApiError(
-            ErrorDetail(
-                "rate_limit_exceeded",
-                f"More than {current.async_requests.limit} asynchronous requests are waiting; "
-                "retry later",
-            ),
-            status=429,
-            headers={"Retry-After": "1"},
+        raise RateLimited(
+            1,
+            f"More than {current.async_requests.limit} asynchronous requests are waiting; "
+            "retry later",
         )
     environ = request.environ
     request_id = environ.get("mockserver.request_id")
     line = (request.method, request.path, environ.get("QUERY_STRING", ""), request_id)
     operation = (request.endpoint or "").partition(".")[2] or None
     stopping = environ.get("mockserver.stopping")
+    errors = current_app.extensions["mockserver"].faces.errors_for(request.path)
 
     def job() -> None:
         if stopping is not None and stopping.is_set():
             return  # the server has stopped: nothing more runs
-        _journal(current, line, operation, *_outcome(run))
+        _journal(current, line, operation, *_outcome(run, errors, request_id))
 
     response = json_response({"request_id": request_id}, status=202)
     response.call_on_close(lambda: current.async_requests.submit(job))
     return response
 
 
-def _outcome(run: Callable[[], Outcome]) -> tuple[int, bytes, float]:
+def _outcome(run: Callable[[], Outcome], errors: ErrorRenderer, request_id) -> tuple:
+    """Status, body and milliseconds of ``run``; a refusal in the face's own shape."""
     started = time.perf_counter()
     try:
         status, body = run()
-    except ApiError as error:
-        status, body = error.status, dumps(error.to_wire())
+    except ZuoraError as error:
+        status, _, body = errors.render(error, request_id)
     except Exception:
         log.exception("unexpected error while running an asynchronous request")
-        status, body = 500, dumps(ApiError(status=500).to_wire())
+        status, _, body = errors.render(Internal(), request_id)
     return status, body, (time.perf_counter() - started) * 1000
 
 
