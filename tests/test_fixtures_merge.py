@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from processes import STARTUP_DEADLINE_S, clean_env, start_fails
@@ -77,7 +77,7 @@ def test_a_memo_number_that_the_generated_data_has_is_named(tmp_path):
 
 def test_a_file_without_clashes_adds_to_the_generated_data(tmp_path):
     profile = seeding.Profile.from_mapping({"accounts": 1, "debit_memos": 1})
-    extra = snapshot.export(seeding.generate(7, profile), date.today())
+    extra = snapshot.export(seeding.generate(7, profile), date.today(), UTC)
     extra["accounts"][0]["account_number"] = "TEAM-1"
     extra["debit_memos"][0]["debit_memo_number"] = "DM90000001"
     path = tmp_path / "team.json"
