@@ -45,7 +45,12 @@ def test_concurrent_creates_get_unique_ids_and_consecutive_numbers(zuora_client)
     assert len(items) == 100
 
 
-def test_concurrent_patches_lose_no_custom_field(zuora_client, create_memo):
+def test_concurrent_patches_lose_no_custom_field(zuora_mock, zuora_client, create_memo):
+    state = zuora_mock.state
+    state["settings"]["custom_fields"]["debit_memo"].update(
+        {f"F{n}__c": "number" for n in range(40)}
+    )
+    zuora_mock.load(state)
     memo = create_memo()
 
     def patch(n):

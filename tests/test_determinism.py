@@ -16,7 +16,7 @@ from mockserver.fixtures.seeding import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 # sha256 of `mockserver fixtures --seed 3 --anchor-date 2026-01-15` with the pinned Faker.
-GOLDEN_SHA256 = "0fcb2a4fb04ea32acd37ef3eb7f783ed1748a066c083dcd59eea46ef821ed03d"
+GOLDEN_SHA256 = "20008a2acece22244c5a96a0e25d642b256be36f1a8fd7a5027046bafbed3dbb"
 
 
 def _everything(root: str) -> list[dict]:

@@ -50,17 +50,20 @@ def test_created_memo_can_be_read_back(zuora_client, create_memo):
 
 
 def test_patch_changes_only_what_is_sent(zuora_client, create_memo, zuora_schemas):
-    memo = create_memo(description="before", custom_fields={"A__c": "1", "B__c": "2"})
+    memo = create_memo(description="before", custom_fields={"Region__c": "1", "Source__c": "2"})
     response = zuora_client.patch(
         f"/debit_memos/{memo['id']}",
-        json={"due_date": "2030-01-31", "custom_fields": {"B__c": "changed", "C__c": 3}},
+        json={
+            "due_date": "2030-01-31",
+            "custom_fields": {"Source__c": "changed", "Priority__c": 3},
+        },
     )
     assert response.status_code == 200
     patched = response.json()
     zuora_schemas.check("debitMemo", patched)
     assert patched["due_date"] == "2030-01-31"
     assert patched["description"] == "before"
-    assert patched["custom_fields"] == {"A__c": "1", "B__c": "changed", "C__c": 3}
+    assert patched["custom_fields"] == {"Region__c": "1", "Source__c": "changed", "Priority__c": 3}
     assert patched["document_date"] == memo["document_date"]
 
 

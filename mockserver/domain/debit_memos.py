@@ -79,6 +79,8 @@ class DebitMemos:
                 "due_date", document_date + timedelta(days=account.payment_term_days)
             )
             _check_dates(document_date, due_date)
+            store.settings.check_memo(data, account.id)
+            reason_code = store.settings.reason_code(data.get("reason_code"))
             audit = Audit(store.api_user_id, now, store.api_user_id, now)
             memo_id = store.new_id()
             items = tuple(
@@ -94,7 +96,7 @@ class DebitMemos:
                 audit,
                 items,
                 description=data.get("description"),
-                reason_code=data.get("reason_code"),
+                reason_code=reason_code,
                 invoice_id=data.get("invoice_id"),
                 pay=data.get("pay", True),
                 transfer_to_accounting=data.get("transfer_to_accounting", False),
@@ -136,7 +138,11 @@ class DebitMemos:
             if memo.state == "canceled":
                 raise InvalidState(memo.state, "update")
             updates = {name: changes[name] for name in PATCHABLE if name in changes}
+            settings = self.store.settings
+            if "reason_code" in updates:
+                updates["reason_code"] = settings.reason_code(updates["reason_code"])
             if "custom_fields" in updates:
+                settings.check_custom_fields("debit_memo", updates["custom_fields"])
                 updates["custom_fields"] = MappingProxyType(
                     {**memo.custom_fields, **updates["custom_fields"]}
                 )
@@ -191,6 +197,7 @@ class DebitMemos:
             if payment["currency"] != memo.currency:
                 raise CurrencyMismatch("currency", payment["currency"], memo.currency)
             self._check_payer(memo, payment)
+            store.settings.check_custom_fields("payment", payment.get("custom_fields", {}))
             remaining = memo.remaining_balance
             if "amount" in payment:
                 amount = to_cents(

@@ -14,10 +14,11 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Length
 
+from mockserver.domain.tenant_settings import CUSTOM_FIELD_NAME
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-CUSTOM_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,60}__c")
 TEXT_LIMIT = 255  # (sandbox rule) Zuora's usual limit for free text
 MAX_CUSTOM_FIELDS = 50
 
@@ -96,8 +97,8 @@ class IsoDateTime(fields.Field):
 class CustomFields(fields.Dict):
     """Custom fields: names ending in ``__c``, values text, numbers, booleans or null.
 
-    (sandbox rule) Zuora only accepts custom fields defined in the tenant; the
-    sandbox accepts any name of that form.
+    Their form only: whether the tenant defines them, with that type, is the
+    domain's check (``TenantSettings.check_custom_fields``).
     """
 
     def __init__(self, **kwargs):

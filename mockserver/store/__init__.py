@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+from mockserver.domain.tenant_settings import TenantSettings
 
 Collection = Literal["accounts", "contacts", "payment_methods", "debit_memos", "debit_memo_items"]
 PAGED = ("debit_memos", "debit_memo_items")  # the collections ``page`` answers
@@ -21,6 +22,7 @@ PAGED = ("debit_memos", "debit_memo_items")  # the collections ``page`` answers
 
 class Store(Protocol):
     api_user_id: str  # the user the sandbox's API calls act as
+    settings: TenantSettings  # reason codes, custom fields, invoices and prices
 
     def transaction(self) -> AbstractContextManager[object]:
         """Hold for the whole of an operation's reads, checks and writes; reentrant."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store import Collection
 from mockserver.store.indexes import (
     SortedIndex,
@@ -50,6 +51,7 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._ids = IdFactory(seed)
         self.api_user_id = api_user_id or self._ids.new_id()
+        self.settings = TenantSettings()  # reason codes, custom fields, invoices, prices
         self._accounts: dict[str, Account] = {}
         self._account_ids_by_number: dict[str, str] = {}
         self._contacts: dict[str, Contact] = {}
@@ -263,6 +265,7 @@ class MemoryStore:
             return FrozenStore(
                 ids=self._ids.copy(),
                 api_user_id=self.api_user_id,
+                settings=self.settings,
                 accounts=tuple(self._accounts.values()),
                 contacts=tuple(self._contacts.values()),
                 payment_methods=tuple(self._payment_methods.values()),
@@ -278,6 +281,7 @@ class FrozenStore:
 
     ids: IdFactory
     api_user_id: str
+    settings: TenantSettings
     accounts: tuple[Account, ...]
     contacts: tuple[Contact, ...]
     payment_methods: tuple[PaymentMethod, ...]
@@ -288,6 +292,7 @@ class FrozenStore:
         """A live store with these records, ids and sequences."""
         store = MemoryStore(0, self.api_user_id)
         store._ids = self.ids.copy()
+        store.settings = self.settings
         with store.transaction():
             for account in self.accounts:
                 store.put_account(account)
