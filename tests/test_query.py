@@ -164,11 +164,11 @@ def test_default_order_is_updated_time_then_id_descending(zuora_client):
 
 
 @pytest.mark.parametrize("field", ["total", "due_date", "debit_memo_number", "state"])
-@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("order", ["asc", "desc", "ASC", "DESC"])
 def test_sort_orders_the_whole_list_across_pages(zuora_client, field, order):
     rows = every_row(zuora_client.get, **{"sort[]": f"{field}.{order}", "page_size": 7})
     values = [m[field] for m in rows]
-    assert values == sorted(values, reverse=order == "desc")
+    assert values == sorted(values, reverse=order.lower() == "desc")
     assert len({m["id"] for m in rows}) == len(rows) == 80
 
 
@@ -178,7 +178,22 @@ def test_sort_is_repeatable_for_ties(zuora_client):
     assert keys == sorted(keys)
 
 
-@pytest.mark.parametrize("bad", ["total", "total.ASC", "total.up", "bogus.asc", "total.asc.x"])
+def test_the_direction_is_read_in_either_case(zuora_client):
+    upper = zuora_client.get("/debit_memos", params={"sort[]": "account_number.ASC"}).json()
+    lower = zuora_client.get("/debit_memos", params={"sort[]": "account_number.asc"}).json()
+    assert upper["data"] == lower["data"]
+    items = zuora_client.get("/debit_memo_items", params={"sort[]": "amount.DESC"}).json()["data"]
+    assert [i["amount"] for i in items] == sorted((i["amount"] for i in items), reverse=True)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "total", "total.ascending", "total.up", "bogus.asc", "total.asc.x",
+        "total.asc,total.DESC", ["total.asc", "total.asc"],
+        ["state.asc", "total.desc", "state.DESC"],
+    ],
+)  # fmt: skip
 def test_bad_sort_is_400(zuora_client, bad):
     assert _error(zuora_client.get("/debit_memos", params={"sort[]": bad})) == (
         400,

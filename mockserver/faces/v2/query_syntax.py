@@ -30,7 +30,8 @@ from mockserver.domain.query import (
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 99
-SORT_PATTERN = re.compile(r"(?P<field>[A-Za-z_]+)\.(?P<order>asc|desc)")
+# Directions in either case: Zuora's guide writes ``account_number.ASC``, its OpenAPI ``.asc``.
+SORT_PATTERN = re.compile(r"(?P<field>[A-Za-z_]+)\.(?P<order>(?i:asc|desc))")
 FILTER_PATTERN = re.compile(r"(?P<field>[A-Za-z_\[\]]+)\.(?P<op>[A-Z]+):(?P<value>.*)", re.S)
 
 
@@ -113,10 +114,12 @@ def parse_sort(values: list[str], fields: dict[str, Field]) -> list[SortTerm]:
         if match is None or match["field"] not in fields:
             raise InvalidParameter(
                 "sort[]",
-                f"'{text}' is not of the form <field>.asc or <field>.desc "
+                f"'{text}' is not of the form <field>.ASC or <field>.DESC "
                 "with a field that can be sorted",
             )
-        terms.append(SortTerm(fields[match["field"]], match["order"] == "desc"))
+        if any(term.field.name == match["field"] for term in terms):
+            raise InvalidParameter("sort[]", f"'{match['field']}' is sorted on twice")
+        terms.append(SortTerm(fields[match["field"]], match["order"].lower() == "desc"))
     return terms
 
 
