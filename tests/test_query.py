@@ -344,3 +344,63 @@ def test_sort_by_id_alone_pages_through_everything(zuora_client):
     rows = every_row(zuora_client.get, **{"sort[]": "id.asc", "page_size": 11})
     assert [m["id"] for m in rows] == sorted(m["id"] for m in rows)
     assert len(rows) == 80
+
+
+# -- Zuora's lists of today: fields[], its alias, the filterable fields, custom fields --
+
+
+def test_fields_accepts_the_fields_zuora_points_to_instead_of_balance(zuora_client):
+    params = {"fields[]": "remaining_balance,amount_paid", "page_size": 3}
+    data = zuora_client.get("/debit_memos", params=params).json()["data"]
+    assert [sorted(m) for m in data] == [["amount_paid", "remaining_balance"]] * 3
+
+
+def test_the_deprecated_debit_memo_fields_is_fields(zuora_client):
+    memo = zuora_client.get("/debit_memos", params={"page_size": 1}).json()["data"][0]
+    url = f"/debit_memos/{memo['id']}"
+    alias = zuora_client.get(url, params={"debit_memo.fields[]": "id,state"}).json()
+    assert alias == {"id": memo["id"], "state": memo["state"]}
+    both = zuora_client.get(url, params={"debit_memo.fields[]": "id", "fields[]": "total"}).json()
+    assert both == {"id": memo["id"], "total": memo["total"]}
+    response = zuora_client.get(url, params={"debit_memo.fields[]": "id,bogus"})
+    assert _error(response) == (400, "invalid_parameter", "debit_memo.fields[]")
+
+
+@pytest.mark.parametrize(
+    "filter_",
+    [
+        "id.EQ:2c92c0f86a8dd422016a9e7a70116b0d", "updated_time.GT:2026-01-01T00:00:00Z",
+        "account_id.NE:null", "document_date.GE:2026-01-01", "debit_memo_number.SW:DM",
+        "remaining_balance.GT:0", "state.EQ:posted", "total.LE:100",
+    ],
+)  # fmt: skip
+def test_the_fields_zuoras_guide_lists_are_filterable(zuora_client, filter_):
+    assert zuora_client.get("/debit_memos", params={"filter[]": filter_}).status_code == 200
+
+
+def test_the_tenants_custom_fields_are_filterable(zuora_client):
+    everything = every_row(zuora_client.get, page_size=99)
+    emea = every_row(zuora_client.get, **{"filter[]": "Region__c.EQ:EMEA", "page_size": 99})
+    assert emea
+    expected = {m["id"] for m in everything if m["custom_fields"].get("Region__c") == "EMEA"}
+    assert {m["id"] for m in emea} == expected
+    west = zuora_client.get("/debit_memos", params={"filter[]": "Region__c.EQ:West"}).json()
+    assert west["data"] == []
+
+
+def test_custom_fields_filter_by_their_type(zuora_client, create_memo):
+    low = create_memo(custom_fields={"Priority__c": 2, "Review_Date__c": "2026-03-01"})
+    high = create_memo(custom_fields={"Priority__c": 10, "Review_Date__c": "2026-12-01"})
+    numbers = every_row(zuora_client.get, **{"filter[]": "Priority__c.GT:9"})
+    assert [m["id"] for m in numbers] == [high["id"]]  # 10 > 9 as numbers, not as text
+    dates = every_row(zuora_client.get, **{"filter[]": "Review_Date__c.LT:2026-06-01"})
+    assert [m["id"] for m in dates] == [low["id"]]
+    ordered = every_row(zuora_client.get, **{"filter[]": "Priority__c.NE:null",
+                                              "sort[]": "Priority__c.DESC"})  # fmt: skip
+    assert [m["id"] for m in ordered] == [high["id"], low["id"]]
+
+
+@pytest.mark.parametrize("bad", ["Bogus__c.EQ:1", "Priority__c.GT:high", "Disputed__c.EQ:yes"])
+def test_an_unknown_or_mistyped_custom_field_filter_is_400(zuora_client, bad):
+    response = zuora_client.get("/debit_memos", params={"filter[]": bad})
+    assert _error(response) == (400, "invalid_parameter", "filter[]")

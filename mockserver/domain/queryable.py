@@ -6,7 +6,12 @@ maps them onto these.
 
 from __future__ import annotations
 
+from datetime import date
+
 from mockserver.domain.query import Field
+from mockserver.domain.tenant_settings import TenantSettings
+
+CUSTOM_FIELD_KINDS = {"text": "string", "number": "number", "boolean": "boolean", "date": "date"}
 
 
 def _fields(kinds: dict[str, list[str]], special: dict[str, Field] | None = None):
@@ -58,3 +63,25 @@ ITEM_FIELDS = _fields(
         "boolean": ["tax_inclusive"],
     }
 )  # fmt: skip
+
+
+def with_custom_fields(fields: dict[str, Field], settings: TenantSettings, kind: str) -> dict:
+    """``fields`` and the tenant's custom fields of ``kind`` (``debit_memo``, ...),
+    typed by their definitions: ``filter[]=Region__c.EQ:West``."""
+    defined = settings.custom_fields.get(kind, {})
+    if not defined:
+        return fields
+    return {
+        **fields,
+        **{name: _custom_field(name, type_name) for name, type_name in defined.items()},
+    }
+
+
+def _custom_field(name: str, type_name: str) -> Field:
+    def get(record, today):
+        value = record.custom_fields.get(name)
+        if type_name == "date" and value is not None:
+            return date.fromisoformat(value)
+        return value
+
+    return Field(name, CUSTOM_FIELD_KINDS[type_name], get)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
+from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS, with_custom_fields
 from mockserver.faces import asynchronous
 from mockserver.faces.http import (
     JSON_TYPE,
@@ -164,7 +164,8 @@ def list_debit_memos():
     current = tenant()
     store, rendered, clock = current.store, current.rendered, current.clock
     today, zone = clock.today(), clock.zone
-    query = page_query(request.args, "debit_memos", MEMO_FIELDS, today)
+    fields = with_custom_fields(MEMO_FIELDS, store.settings, "debit_memo")
+    query = page_query(request.args, "debit_memos", fields, today)
     page = current.debit_memos.list(query)
     rows = [selection.json(memo, store, rendered, today, zone) for memo in page.rows]
     body = list_json(next_page(query, page), rows)
@@ -218,7 +219,8 @@ def list_debit_memo_items():
     selection = ItemSelection.parse(request.args)
     current = tenant()
     store, today, zone = current.store, current.clock.today(), current.clock.zone
-    query = page_query(request.args, "debit_memo_items", ITEM_FIELDS, today)
+    fields = with_custom_fields(ITEM_FIELDS, store.settings, "debit_memo_item")
+    query = page_query(request.args, "debit_memo_items", fields, today)
     page = current.debit_memos.list(query)
     rows = [selection.render(item, store, today, zone) for item in page.rows]
     return json_response({"next_page": next_page(query, page), "data": rows})

@@ -15,6 +15,9 @@ MEMO_SELECTABLE = frozenset(
         "id",
         "updated_time",
         "balance",
+        # Zuora deprecates balance in favour of these two, so they are accepted too.
+        "remaining_balance",
+        "amount_paid",
         "due_date",
         "debit_memo_number",
         "state_transitions",

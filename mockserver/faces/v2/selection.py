@@ -26,7 +26,9 @@ from mockserver.faces.v2.wire import dumps
 from mockserver.store import Store
 from mockserver.tenancy.rendered import RenderedRecords
 
+MEMO_FIELDS_ALIAS = "debit_memo.fields[]"  # Zuora's deprecated name of fields[] on memos
 NESTED_FIELDS = (
+    MEMO_FIELDS_ALIAS,
     "debit_memo_items.fields[]",
     "taxation_items.fields[]",
     "account.fields[]",
@@ -53,6 +55,15 @@ def _fields(args, name: str, accepted: frozenset[str]):
     return query_syntax.parse_fields(args.getlist(name), accepted, name)
 
 
+def _memo_fields(args):
+    """``fields[]`` and its deprecated alias ``debit_memo.fields[]``, together."""
+    fields = _fields(args, "fields[]", catalog.MEMO_SELECTABLE)
+    alias = _fields(args, MEMO_FIELDS_ALIAS, catalog.MEMO_SELECTABLE)
+    if fields is None or alias is None:
+        return fields if alias is None else alias
+    return fields | alias
+
+
 @dataclass(frozen=True, slots=True)
 class MemoSelection:
     """Which fields of a memo and of its expanded objects to show."""
@@ -71,7 +82,7 @@ class MemoSelection:
             return PLAIN_MEMO
         check_params(args, MEMO_PARAMS if single else MEMO_LIST_PARAMS)
         selection = cls(
-            fields=_fields(args, "fields[]", catalog.MEMO_SELECTABLE),
+            fields=_memo_fields(args),
             item_fields=_fields(args, "debit_memo_items.fields[]", catalog.ITEM_SELECTABLE),
             tax_fields=_fields(args, "taxation_items.fields[]", catalog.TAXATION_SELECTABLE),
             account_fields=_fields(args, "account.fields[]", catalog.ACCOUNT_SELECTABLE),
