@@ -96,6 +96,16 @@ def every_row(get, path: str = "/debit_memos", **params) -> list[dict]:
             return rows
 
 
+def admin(sandbox, method: str, path: str, tenant: str | None = None, **kwargs):
+    """A raw control-plane request, ``/__mock/<path>``, answered whatever its status.
+
+    ``sandbox`` is anything with a ``root`` URL (``zuora_mock``); ``tenant`` picks a tenant.
+    """
+    if tenant is not None:
+        kwargs["params"] = {"tenant": tenant, **kwargs.get("params", {})}
+    return requests.request(method, f"{sandbox.root}/__mock/{path}", timeout=10, **kwargs)
+
+
 def bearer(token: str = "test-token") -> dict:
     return {"Authorization": f"Bearer {token}"}
 

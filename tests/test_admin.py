@@ -6,15 +6,11 @@ import copy
 
 import pytest
 import requests
-from conftest import memo_body
-
-
-def _admin(zuora_mock, method: str, path: str, **kwargs):
-    return requests.request(method, f"{zuora_mock.root}/__mock/{path}", timeout=10, **kwargs)
+from conftest import admin, memo_body
 
 
 def test_health_is_ok_with_counts(zuora_mock):
-    body = _admin(zuora_mock, "GET", "health").json()
+    body = admin(zuora_mock, "GET", "health").json()
     assert body["status"] == "ok"
     assert body["debit_memos"] == 80
     assert body["seed"] == 42
@@ -24,7 +20,7 @@ def test_reset_restores_the_start_up_state(zuora_mock, zuora_client):
     before = zuora_mock.state
     zuora_client.post("/debit_memos", json=memo_body())
     zuora_mock.set_clock("2030-01-01T00:00:00Z")
-    response = _admin(zuora_mock, "POST", "reset")
+    response = admin(zuora_mock, "POST", "reset")
     assert response.status_code == 200
     assert zuora_mock.state == before
     created = zuora_client.post("/debit_memos", json=memo_body()).json()
@@ -79,7 +75,7 @@ def test_invalid_state_is_400_naming_the_key_and_changes_nothing(zuora_mock, cha
     snapshot = zuora_mock.state
     broken = copy.deepcopy(snapshot)
     change(broken)
-    response = _admin(zuora_mock, "PUT", "state", json=broken)
+    response = admin(zuora_mock, "PUT", "state", json=broken)
     assert response.status_code == 400, response.text
     parameters = [e["parameter"] for e in response.json()["errors"]]
     assert any(p.startswith(parameter) for p in parameters), parameters
@@ -87,19 +83,19 @@ def test_invalid_state_is_400_naming_the_key_and_changes_nothing(zuora_mock, cha
 
 
 def test_clock_set_and_reset(zuora_mock, zuora_client):
-    response = _admin(zuora_mock, "PUT", "clock", json={"now": "2027-01-31T00:00:00Z"})
+    response = admin(zuora_mock, "PUT", "clock", json={"now": "2027-01-31T00:00:00Z"})
     assert response.json() == {"now": "2027-01-31T00:00:00+00:00", "frozen": True}
     memo = zuora_client.post("/debit_memos", json=memo_body()).json()
     assert memo["created_time"] == "2027-01-31T00:00:00+00:00"
     assert memo["document_date"] == "2027-01-31"
-    assert _admin(zuora_mock, "DELETE", "clock").json()["frozen"] is False
+    assert admin(zuora_mock, "DELETE", "clock").json()["frozen"] is False
 
 
 @pytest.mark.parametrize(
     "body", [{}, {"now": "tomorrow"}, {"now": "2027-01-31"}, {"now": 1, "x": 2}]
 )
 def test_bad_clock_is_400(zuora_mock, body):
-    response = _admin(zuora_mock, "PUT", "clock", json=body)
+    response = admin(zuora_mock, "PUT", "clock", json=body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["parameter"] in ("now", "x")
 
@@ -126,7 +122,7 @@ def test_admin_token_protects_the_control_plane_but_health(start_sandbox):
 
 
 def test_control_plane_needs_no_zuora_token(zuora_mock):
-    assert _admin(zuora_mock, "GET", "state").status_code == 200
+    assert admin(zuora_mock, "GET", "state").status_code == 200
 
 
 def test_openapi_document_lists_the_ten_operations(zuora_mock):
@@ -159,6 +155,6 @@ def test_amount_rules_apply_to_snapshots(zuora_mock):
     snapshot = zuora_mock.state
     broken = copy.deepcopy(snapshot)
     broken["debit_memos"][0]["items"][0]["amount"] = 1.001
-    response = _admin(zuora_mock, "PUT", "state", json=broken)
+    response = admin(zuora_mock, "PUT", "state", json=broken)
     assert response.status_code == 400
     assert response.json()["errors"][0]["parameter"] == "debit_memos[0].items[0].amount"

@@ -8,16 +8,11 @@ import time
 
 import pytest
 import requests
-from conftest import bearer
+from conftest import admin, bearer
 
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.server import start_in_thread
-
-
-def admin(zuora_mock, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{zuora_mock.root}/__mock/{path}", timeout=5, **kwargs)
-
 
 # -- /__mock/faults --------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import every_row, memo_body
+from conftest import admin, every_row, memo_body
 
 
 class Tenant:
@@ -42,13 +42,7 @@ class Tenant:
         return list(self.memos().values())
 
     def admin(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(
-            method,
-            f"{self.root}/__mock/{path}",
-            params={"tenant": self.key},
-            timeout=10,
-            **kwargs,
-        )
+        return admin(self, method, path, tenant=self.key, **kwargs)
 
 
 @pytest.fixture

@@ -1,0 +1,341 @@
+"""The Store protocol's contract: every store backend must pass this suite.
+
+A new backend adds one factory to ``STORES``; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sample_records import CREATED, add_account, put_memo
+
+from mockserver.domain.query import Filter, PageQuery, SortTerm, ending_with_id, row_key
+from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
+from mockserver.store.memory import MemoryStore
+
+STORES = {
+    "memory": lambda: MemoryStore("contract"),
+    # What every tenant gets: a store thawed from frozen start-up data.
+    "memory thawed": lambda: MemoryStore("contract").frozen().thaw(),
+}
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request):
+    return STORES[request.param]()
+
+
+@pytest.fixture
+def account(store):
+    return add_account(store)
+
+
+def run_threads(count: int, work) -> None:
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+# -- gets, puts, deletes ---------------------------------------------------------
+
+
+def test_an_account_is_got_by_id_and_by_number(store, account):
+    assert store.account(account.id) == account
+    assert store.account_by_number("A00000001") == account
+    assert store.contact(account.bill_to_id).account_id == account.id
+    assert store.payment_method(account.default_payment_method_id).account_id == account.id
+
+
+def test_what_was_never_put_is_none(store):
+    for get in (
+        store.account,
+        store.account_by_number,
+        store.contact,
+        store.payment_method,
+        store.memo,
+        store.memo_by_number,
+        store.item,
+    ):
+        assert get("nothing-by-this-name") is None
+
+
+def test_a_memo_is_got_by_id_and_number_and_its_items_by_id(store, account):
+    memo = put_memo(store, account, amounts=(1000, 250))
+    assert store.memo(memo.id) is memo
+    assert store.memo_by_number(memo.debit_memo_number) is memo
+    assert [store.item(item.id) for item in memo.items] == list(memo.items)
+
+
+def test_a_put_replaces_the_record_with_the_same_id(store, account):
+    memo = put_memo(store, account, amounts=(1000, 250))
+    changed = replace(memo, description="changed", items=memo.items[:1])
+    store.put_memo(changed)
+    assert store.memo(memo.id) is changed
+    assert store.memo_by_number(memo.debit_memo_number) is changed
+    assert store.count("debit_memos") == 1
+    assert store.item(memo.items[1].id) is None
+    renamed = replace(account, name="Renamed")
+    store.put_account(renamed)
+    assert store.account_by_number("A00000001") is renamed
+    assert store.count("accounts") == 1
+
+
+def test_a_deleted_memo_is_gone_with_its_number_and_items(store, account):
+    memo = put_memo(store, account, amounts=(1000, 250))
+    kept = put_memo(store, account)
+    store.delete_memo(memo.id)
+    assert store.memo(memo.id) is None
+    assert store.memo_by_number(memo.debit_memo_number) is None
+    assert store.item(memo.items[0].id) is None
+    assert store.count("debit_memos") == 1
+    assert list(store.records("debit_memos")) == [kept]
+    assert page(store, sort=("total", False)).rows == [kept]
+
+
+def test_records_and_counts_of_every_collection(store, account):
+    memos = [put_memo(store, account, amounts=(100,) * n) for n in (1, 2, 3)]
+    assert sorted(m.id for m in store.records("debit_memos")) == sorted(m.id for m in memos)
+    assert [a.id for a in store.records("accounts")] == [account.id]
+    assert len(list(store.records("contacts"))) == 1
+    assert len(list(store.records("payment_methods"))) == 1
+    assert store.count("debit_memos") == 3
+    assert store.count("debit_memo_items") == 6
+
+
+def test_the_remaining_debit_memo_balance_counts_posted_memos_only(store, account):
+    assert store.remaining_debit_memo_balance(account.id) == 0
+    put_memo(store, account, amounts=(5000,))  # a draft owes nothing yet
+    posted = put_memo(store, account, amounts=(1000, 250), state="posted")
+    put_memo(store, account, amounts=(700,), state="posted")
+    assert store.remaining_debit_memo_balance(account.id) == 1950
+    store.put_memo(replace(posted, amount_paid=1000))
+    assert store.remaining_debit_memo_balance(account.id) == 950
+    store.delete_memo(posted.id)
+    assert store.remaining_debit_memo_balance(account.id) == 700
+
+
+# -- transactions, ids and numbers -----------------------------------------------
+
+
+def test_a_transaction_can_be_entered_again_by_its_holder(store):
+    with store.transaction(), store.transaction():
+        assert store.next_memo_number() == "DM00000001"
+
+
+def test_concurrent_writers_under_a_transaction_lose_no_update(store, account):
+    memo = put_memo(store, account, amounts=(10**6,), state="posted")
+
+    def pay_one_cent_a_hundred_times():
+        for _ in range(100):
+            with store.transaction():
+                current = store.memo(memo.id)
+                time.sleep(0)  # let another writer run between the read and the write
+                store.put_memo(replace(current, amount_paid=current.amount_paid + 1))
+
+    page(store, sort=("amount_paid", False))  # an index to keep in step, too
+    run_threads(8, pay_one_cent_a_hundred_times)
+    assert store.memo(memo.id).amount_paid == 800
+    assert store.remaining_debit_memo_balance(account.id) == 10**6 - 800
+    assert page(store, sort=("amount_paid", False)).rows == [store.memo(memo.id)]
+
+
+def test_new_ids_are_unique_across_threads(store):
+    ids = []
+
+    def draw():
+        ids.extend(store.new_id() for _ in range(2000))
+
+    run_threads(8, draw)
+    assert len(set(ids)) == 16000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_memo_numbers_are_consecutive_and_unique_across_threads(store):
+    numbers = []
+
+    def draw():
+        numbers.extend(store.next_memo_number() for _ in range(500))
+
+    run_threads(8, draw)
+    assert sorted(numbers) == [f"DM{n:08d}" for n in range(1, 4001)]
+    assert store.last_memo_number() == 4000
+
+
+def test_skipped_numbers_are_not_given_again(store):
+    store.skip_memo_numbers(41)
+    store.skip_memo_numbers(7)  # never backwards
+    assert store.next_memo_number() == "DM00000042"
+
+
+# -- page queries ----------------------------------------------------------------
+
+
+def page(store, sort=("updated_time", True), *filters, size=30, after=None, collection=None):
+    query = make_query(store, sort, *filters, size=size, after=after, collection=collection)
+    return store.page(query)
+
+
+def make_query(store, sort, *filters, size=30, after=None, collection=None) -> PageQuery:
+    collection = collection or "debit_memos"
+    fields = MEMO_FIELDS if collection == "debit_memos" else ITEM_FIELDS
+    pairs = [sort[i : i + 2] for i in range(0, len(sort), 2)]
+    terms = ending_with_id([SortTerm(fields[name], desc) for name, desc in pairs], fields["id"])
+    return PageQuery(
+        collection=collection,
+        filters=tuple(Filter(fields[name], op, value) for name, op, value in filters),
+        terms=terms,
+        after=after,
+        size=size,
+        today=TODAY,
+    )
+
+
+def every_row(store, sort, *filters, size=3, collection=None) -> list:
+    """Every row, page by page, each page starting after the last row of the one before."""
+    rows, after = [], None
+    while True:
+        query = make_query(store, sort, *filters, size=size, after=after, collection=collection)
+        result = store.page(query)
+        assert len(result.rows) <= size
+        rows += result.rows
+        if not result.more:
+            return rows
+        after = row_key(query.terms, result.rows[-1], TODAY)
+
+
+def reference(records, sort, *filters) -> list:
+    """What a page walk must give, by plain Python: filter, then sort term by term."""
+    fields = MEMO_FIELDS
+    kept = [
+        r for r in records if all(Filter(fields[n], o, v).matches(r, TODAY) for n, o, v in filters)
+    ]
+    pairs = [sort[i : i + 2] for i in range(0, len(sort), 2)]
+    kept.sort(key=lambda r: r.id, reverse=pairs[-1][1])
+    for name, desc in reversed(pairs):
+        kept.sort(key=lambda r, name=name: fields[name].get(r, TODAY), reverse=desc)
+    return kept
+
+
+@pytest.fixture
+def memos(store, account):
+    """Twenty memos of varied totals, states and times; some share a total."""
+    other = add_account(store, 2)
+    made = []
+    for n in range(20):
+        made.append(
+            put_memo(
+                store,
+                account if n % 3 else other,
+                amounts=(100 * (n % 7 + 1), 5 * n),
+                state=("draft", "posted", "canceled")[n % 3],
+                updated=CREATED + timedelta(hours=n % 5),
+                document_date=date(2026, 1, 1) + timedelta(days=n % 4 * 20),
+            )
+        )
+    return made
+
+
+SORTS = [
+    ("total", False),
+    ("total", True),
+    ("document_date", False),
+    ("updated_time", True),
+    ("id", False),
+    ("past_due", True),  # depends on the day: no index
+    ("state", False, "total", True),
+]
+FILTERS = [
+    (),
+    (("state", "EQ", "posted"),),
+    (("total", "GT", 40000), ("state", "NE", "canceled")),
+    (("account_number", "IN", ("A00000002",)),),
+    (("debit_memo_number", "SW", "DM0000001"),),
+]
+
+
+@pytest.mark.parametrize("sort", SORTS, ids=lambda s: ",".join(map(str, s)))
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ";".join(x[0] for x in f) or "all")
+def test_pages_walked_by_after_key_give_every_matching_row_once_in_order(
+    store, memos, sort, filters
+):
+    assert every_row(store, sort, *filters) == reference(memos, sort, *filters)
+
+
+def test_a_page_says_whether_more_rows_follow(store, memos):
+    first = page(store, ("total", False), size=19)
+    assert (len(first.rows), first.more) == (19, True)
+    whole = page(store, ("total", False), size=20)
+    assert (len(whole.rows), whole.more) == (20, False)
+
+
+def test_keyset_pages_are_stable_when_rows_are_added_and_changed_before_the_key(
+    store, memos, account
+):
+    sort = ("total", True)
+    query = make_query(store, sort, size=5)
+    first = store.page(query)
+    after = row_key(query.terms, first.rows[-1], TODAY)
+    put_memo(store, account, amounts=(10**8,))  # sorts first: before the key
+    store.put_memo(replace(first.rows[0], description="changed"))  # a row already seen
+    rest = every_row_from(store, sort, after)
+    expected = reference(memos, sort)
+    assert [m.id for m in first.rows + rest] == [m.id for m in expected]
+
+
+def every_row_from(store, sort, after) -> list:
+    rows = []
+    while True:
+        query = make_query(store, sort, size=4, after=after)
+        result = store.page(query)
+        rows += result.rows
+        if not result.more:
+            return rows
+        after = row_key(query.terms, result.rows[-1], TODAY)
+
+
+def test_a_row_added_after_the_key_is_on_a_later_page(store, memos, account):
+    sort = ("total", False)
+    query = make_query(store, sort, size=5)
+    first = store.page(query)
+    late = put_memo(store, account, amounts=(10**8,))  # sorts last
+    rest = every_row_from(store, sort, row_key(query.terms, first.rows[-1], TODAY))
+    assert rest[-1] == late
+    assert len(first.rows) + len(rest) == len(memos) + 1
+
+
+def test_an_eq_on_an_id_or_number_finds_just_that_memo(store, memos):
+    memo = memos[4]
+    assert page(store, ("total", False), ("id", "EQ", memo.id)).rows == [memo]
+    number = ("debit_memo_number", "EQ", memo.debit_memo_number)
+    assert page(store, ("total", False), number).rows == [memo]
+    assert page(store, ("total", False), number, ("state", "EQ", "canceled")).rows == []
+    assert page(store, ("total", False), ("id", "EQ", memo.debit_memo_number)).rows == []
+
+
+def test_none_sorts_before_values_ascending_and_after_them_descending(store, account):
+    plain = put_memo(store, account)
+    described = put_memo(store, account, description="described")
+    assert page(store, ("description", False)).rows == [plain, described]
+    assert page(store, ("description", True)).rows == [described, plain]
+    assert page(store, ("description", False), ("description", "EQ", None)).rows == [plain]
+
+
+def test_items_are_paged_by_their_own_fields(store, memos):
+    items = [item for memo in memos for item in memo.items]
+    by_amount = every_row(store, ("amount", True), collection="debit_memo_items")
+    assert by_amount == sorted(items, key=lambda i: (i.amount, i.id), reverse=True)
+    memo = memos[2]
+    of_memo = page(
+        store, ("amount", False), ("debit_memo_id", "EQ", memo.id), collection="debit_memo_items"
+    )
+    assert of_memo.rows == sorted(memo.items, key=lambda i: (i.amount, i.id))
+    one = page(store, ("amount", False), ("id", "EQ", items[7].id), collection="debit_memo_items")
+    assert one.rows == [items[7]]
