@@ -1,18 +1,17 @@
 """The debit memo life cycle: create, patch, post, unpost, cancel, delete, pay.
 
 Each operation reads, checks and writes in one store transaction, so it
-either happens whole or not at all. Input arrives already typed (Decimals, dates)
-from the HTTP layer's schemas; the rules that need the store or the memo's
-state live here.
+either happens whole or not at all. Input arrives already typed (Decimals,
+dates) from a face's schemas; new records are built in ``builders``; the rules
+that need the store or the memo's state live here.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
-from decimal import Decimal
 from types import MappingProxyType
 
+from mockserver.domain.builders import check_dates, debit_memo, debit_memo_items, memo_dates
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import (
     AmountExceedsBalance,
@@ -22,24 +21,10 @@ from mockserver.domain.errors import (
     MissingParameter,
     NotFound,
 )
-from mockserver.domain.money import check_amount, check_quantity, from_cents, to_cents
+from mockserver.domain.money import check_amount, from_cents, to_cents
 from mockserver.domain.query import Page, PageQuery
-from mockserver.domain.records import (
-    ITEM_EXTRA_FIELDS,
-    ITEM_SLOT_FIELDS,
-    TAX_EXTRA_FIELDS,
-    TAX_SLOT_FIELDS,
-    Account,
-    Audit,
-    DebitMemo,
-    DebitMemoItem,
-    TaxationItem,
-    new_debit_memo,
-    optional_fields,
-)
+from mockserver.domain.records import Account, Audit, DebitMemo, DebitMemoItem
 from mockserver.store import Store
-
-MAX_ITEMS = 99  # per memo (sandbox rule): nested item lists always fit one page
 
 PATCHABLE = ("pay", "description", "due_date", "document_date", "reason_code", "custom_fields")
 
@@ -70,43 +55,21 @@ class DebitMemos:
         store = self.store
         with store.transaction():
             account = self._account_for(data)
-            currency = data.get("currency", account.currency)
-            if currency != account.currency:
-                raise CurrencyMismatch("currency", currency, account.currency)
             now = self.clock.now()
-            document_date = data.get("document_date", self.clock.day_of(now))
-            due_date = data.get(
-                "due_date", document_date + timedelta(days=account.payment_term_days)
-            )
-            _check_dates(document_date, due_date)
-            store.settings.check_memo(data, account.id)
-            reason_code = store.settings.reason_code(data.get("reason_code"))
             audit = Audit(store.api_user_id, now, store.api_user_id, now)
+            raw = {
+                "document_date": self.clock.day_of(now),
+                **data,
+                "state": "posted" if data.get("post") else "draft",
+            }
+            memo_dates(raw, account, audit)  # refused before an id is drawn
+            store.settings.check_memo(data, account.id)
+            raw["reason_code"] = store.settings.reason_code(data.get("reason_code"))
             memo_id = store.new_id()
-            items = tuple(
-                _new_item(store, memo_id, index, raw, currency, audit)
-                for index, raw in enumerate(_items_of(data))
+            items = debit_memo_items(
+                data.get("items"), memo_id, account.currency, audit, store.new_id
             )
-            memo = new_debit_memo(
-                account,
-                memo_id,
-                store.next_memo_number(),
-                document_date,
-                due_date,
-                audit,
-                items,
-                description=data.get("description"),
-                reason_code=reason_code,
-                invoice_id=data.get("invoice_id"),
-                pay=data.get("pay", True),
-                transfer_to_accounting=data.get("transfer_to_accounting", False),
-                exclude_from_auto_apply_rules=data.get("exclude_from_auto_apply_rules", False),
-                custom_fields=MappingProxyType(dict(data.get("custom_fields", {}))),
-            )
-            if data.get("post"):
-                memo = replace(
-                    memo, state="posted", posted_by_id=store.api_user_id, posted_time=now
-                )
+            memo = debit_memo(raw, account, memo_id, store.next_memo_number(), audit, items)
             store.put_memo(memo)
             return memo
 
@@ -146,7 +109,7 @@ class DebitMemos:
                 updates["custom_fields"] = MappingProxyType(
                     {**memo.custom_fields, **updates["custom_fields"]}
                 )
-            _check_dates(
+            check_dates(
                 updates.get("document_date", memo.document_date),
                 updates.get("due_date", memo.due_date),
             )
@@ -231,109 +194,6 @@ class DebitMemos:
         memo = replace(memo, audit=memo.audit.touched(store.api_user_id, self.clock.now()))
         store.put_memo(memo)
         return memo
-
-
-def _check_dates(document_date, due_date) -> None:
-    if due_date < document_date:
-        raise InvalidParameter("due_date", "'due_date' must not be before 'document_date'")
-
-
-def _items_of(data: dict) -> list[dict]:
-    items = data.get("items")
-    if items is None:
-        raise MissingParameter("items", "'items' is required: a debit memo needs at least one")
-    if not items:
-        raise InvalidParameter("items", "'items' must hold at least one item")
-    if len(items) > MAX_ITEMS:
-        raise InvalidParameter("items", f"'items' must hold at most {MAX_ITEMS} items")
-    return items
-
-
-def _new_item(
-    store: Store, memo_id: str, index: int, raw: dict, currency: str, audit: Audit
-) -> DebitMemoItem:
-    where = f"items[{index}]"
-    amount, unit_amount, quantity = _item_amounts(raw, currency, where)
-    service_end = raw.get("service_end")
-    if service_end is not None and service_end < raw["service_start"]:
-        raise InvalidParameter(
-            f"{where}.service_end", f"'{where}.service_end' must not be before service_start"
-        )
-    taxes = tuple(
-        _new_taxation_item(store, tax, currency, f"{where}.taxation_items[{n}]", audit)
-        for n, tax in enumerate(raw.get("taxation_items", ()))
-    )
-    item = DebitMemoItem(
-        id=store.new_id(),
-        debit_memo_id=memo_id,
-        amount=amount,
-        unit_amount=unit_amount,
-        quantity=quantity,
-        service_start=raw["service_start"],
-        audit=audit,
-        tax_inclusive=raw.get("tax_inclusive", False),
-        taxation_items=taxes,
-        **optional_fields(raw, ITEM_SLOT_FIELDS, ITEM_EXTRA_FIELDS),
-    )
-    if item.subtotal < 0:
-        raise InvalidParameter(
-            f"{where}.taxation_items",
-            f"the taxes of a tax-inclusive item must not exceed its amount in '{where}'",
-        )
-    return item
-
-
-def _item_amounts(raw: dict, currency: str, where: str) -> tuple[int, Decimal, Decimal]:
-    """amount = unit_amount * quantity; whichever two are sent give the third.
-
-    Returns the amount in hundredths, the unit amount and the quantity.
-    """
-    amount, unit_amount = raw.get("amount"), raw.get("unit_amount")
-    quantity = raw.get("quantity")
-    if quantity is not None:
-        check_quantity(quantity, f"{where}.quantity")
-    if unit_amount is not None:
-        check_quantity(unit_amount, f"{where}.unit_amount", positive=False)
-        product = unit_amount * (quantity if quantity is not None else 1)
-        if amount is not None and amount != product:
-            raise InvalidParameter(
-                f"{where}.amount", f"'{where}.amount' must equal unit_amount * quantity"
-            )
-        amount = product
-        parameter = f"{where}.unit_amount"
-    elif amount is not None:
-        parameter = f"{where}.amount"
-        if quantity is None:
-            quantity, unit_amount = Decimal(1), amount
-        else:
-            unit_amount = amount / quantity
-            if unit_amount * quantity != amount or unit_amount.as_tuple().exponent < -6:
-                raise InvalidParameter(
-                    f"{where}.unit_amount",
-                    f"'{where}.unit_amount' is required: amount / quantity is not exact",
-                )
-    else:
-        raise MissingParameter(f"{where}.amount", f"'{where}.amount' or unit_amount is required")
-    check_amount(amount, currency, parameter)
-    return to_cents(amount), unit_amount, quantity if quantity is not None else Decimal(1)
-
-
-def _new_taxation_item(
-    store: Store, raw: dict, currency: str, where: str, audit: Audit
-) -> TaxationItem:
-    return TaxationItem(
-        id=store.new_id(),
-        name=raw["name"],
-        amount=to_cents(check_amount(raw["amount"], currency, f"{where}.amount")),
-        tax_code=raw["tax_code"],
-        tax_date=raw["tax_date"],
-        tax_rate=check_quantity(raw["tax_rate"], f"{where}.tax_rate", positive=False),
-        audit=audit,
-        amount_exempt=to_cents(
-            check_amount(raw.get("amount_exempt", Decimal(0)), currency, f"{where}.amount_exempt")
-        ),
-        **optional_fields(raw, TAX_SLOT_FIELDS, TAX_EXTRA_FIELDS),
-    )
 
 
 def apply_payment(

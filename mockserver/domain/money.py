@@ -34,13 +34,19 @@ def decimal_places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _more_places_than(value: Decimal, places: int) -> bool:
+    # Most values are written with no more places than allowed: no need to
+    # normalize away trailing zeros (12.50 has two places, 12.500 has too).
+    return value.as_tuple().exponent < -places and decimal_places(value) > places
+
+
 def check_amount(
     value: Decimal, currency: str, parameter: str, *, positive: bool = False
 ) -> Decimal:
     """An amount in ``currency``: finite, not negative, within range, exact in minor units."""
     _check_finite_range(value, parameter, positive, MAX_AMOUNT)
     places = MINOR_UNITS[currency]
-    if decimal_places(value) > places:
+    if _more_places_than(value, places):
         raise InvalidParameter(
             parameter, f"'{parameter}' has more than {places} decimal places for {currency}"
         )
@@ -50,7 +56,7 @@ def check_amount(
 def check_quantity(value: Decimal, parameter: str, *, positive: bool = True) -> Decimal:
     """A quantity or a rate: up to six decimal places."""
     _check_finite_range(value, parameter, positive, MAX_QUANTITY)
-    if decimal_places(value) > QUANTITY_PLACES:
+    if _more_places_than(value, QUANTITY_PLACES):
         raise InvalidParameter(
             parameter, f"'{parameter}' has more than {QUANTITY_PLACES} decimal places"
         )

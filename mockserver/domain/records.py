@@ -192,8 +192,13 @@ def _extra(record, name: str, names: frozenset):
 
 def optional_fields(values: dict, slots: tuple[str, ...], extras: frozenset) -> dict:
     """Constructor arguments for the optional fields ``values`` holds."""
-    arguments = {name: values[name] for name in slots if name in values}
-    extra = {name: values[name] for name in extras if values.get(name)}
+    arguments = {}
+    extra = {}
+    for name, value in values.items():
+        if name in slots:
+            arguments[name] = value
+        elif value and name in extras:
+            extra[name] = value
     if extra:
         arguments["extras"] = MappingProxyType(extra)
     return arguments
@@ -249,36 +254,3 @@ class DebitMemo:
     @property
     def updated_time(self) -> datetime:
         return self.audit.updated_time
-
-
-def new_debit_memo(
-    account: Account,
-    memo_id: str,
-    number: str,
-    document_date: date,
-    due_date: date,
-    audit: Audit,
-    items: tuple[DebitMemoItem, ...],
-    **details,
-) -> DebitMemo:
-    """A memo of ``account`` (in its currency, to its bill-to), totals summed from ``items``."""
-    subtotal = sum(i.subtotal for i in items)
-    tax = sum(i.tax for i in items)
-    return DebitMemo(
-        id=memo_id,
-        debit_memo_number=number,
-        account_id=account.id,
-        account_number=account.account_number,
-        bill_to_id=account.bill_to_id,
-        sequence_set_id=account.sequence_set_id,
-        currency=account.currency,
-        document_date=document_date,
-        due_date=due_date,
-        payment_terms=details.pop("payment_terms", None) or account.payment_terms,
-        audit=audit,
-        items=items,
-        subtotal=subtotal,
-        tax=tax,
-        total=subtotal + tax,
-        **details,
-    )

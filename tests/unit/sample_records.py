@@ -3,10 +3,10 @@ contact and payment method, and debit memos of it in any state."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from mockserver.domain.builders import debit_memo
 from mockserver.domain.records import (
     Account,
     Address,
@@ -15,7 +15,6 @@ from mockserver.domain.records import (
     DebitMemo,
     DebitMemoItem,
     PaymentMethod,
-    new_debit_memo,
 )
 
 CREATED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -86,21 +85,8 @@ def make_memo(
         )
         for n, amount in enumerate(amounts)
     )
-    memo = new_debit_memo(
-        account,
-        memo_id,
-        store.next_memo_number(),
-        document_date,
-        document_date + timedelta(days=30),
-        audit(updated),
-        items,
-        **details,
-    )
-    if state == "posted":
-        memo = replace(memo, state="posted", posted_by_id=USER, posted_time=updated)
-    elif state == "canceled":
-        memo = replace(memo, state="canceled", canceled_time=updated)
-    return memo
+    raw = {"document_date": document_date, "state": state, **details}
+    return debit_memo(raw, account, memo_id, store.next_memo_number(), audit(updated), items)
 
 
 def put_memo(store, account: Account, **kwargs) -> DebitMemo:
