@@ -149,6 +149,16 @@ def debit_memo_items(
     where: str = "",
 ) -> tuple[DebitMemoItem, ...]:
     """A memo's items; each item's and taxation item's id is its ``id`` or a new one."""
+    check_item_count(raws, where)
+    field = at(where, "items")
+    return tuple(
+        debit_memo_item(raw, memo_id, currency, audit, new_id, f"{field}[{n}]")
+        for n, raw in enumerate(raws)
+    )
+
+
+def check_item_count(raws: list[dict] | None, where: str = "") -> None:
+    """From 1 to ``MAX_ITEMS`` items."""
     field = at(where, "items")
     if raws is None:
         raise MissingParameter(field, f"'{field}' is required: a debit memo needs at least one")
@@ -156,10 +166,6 @@ def debit_memo_items(
         raise InvalidParameter(field, f"'{field}' must hold at least one item")
     if len(raws) > MAX_ITEMS:
         raise InvalidParameter(field, f"'{field}' must hold at most {MAX_ITEMS} items")
-    return tuple(
-        debit_memo_item(raw, memo_id, currency, audit, new_id, f"{field}[{n}]")
-        for n, raw in enumerate(raws)
-    )
 
 
 def debit_memo_item(

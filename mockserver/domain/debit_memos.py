@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
-from mockserver.domain.builders import check_dates, debit_memo, debit_memo_items, memo_dates
+from mockserver.domain.builders import (
+    check_dates,
+    check_item_count,
+    debit_memo,
+    debit_memo_items,
+    memo_dates,
+)
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import (
     AmountExceedsBalance,
@@ -65,6 +71,7 @@ class DebitMemos:
             memo_dates(raw, account, audit)  # refused before an id is drawn
             store.settings.check_memo(data, account.id)
             raw["reason_code"] = store.settings.reason_code(data.get("reason_code"))
+            check_item_count(data.get("items"))
             memo_id = store.new_id()
             items = debit_memo_items(
                 data.get("items"), memo_id, account.currency, audit, store.new_id
