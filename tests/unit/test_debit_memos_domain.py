@@ -22,6 +22,7 @@ from mockserver.domain.errors import (
 )
 from mockserver.domain.query import PageQuery, SortTerm
 from mockserver.domain.queryable import MEMO_FIELDS
+from mockserver.domain.tenant_settings import TenantSettings, custom_fields_from
 from mockserver.fixtures import snapshot
 from mockserver.store.memory import MemoryStore
 
@@ -37,7 +38,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store() -> MemoryStore:
-    return MemoryStore("domain")
+    store = MemoryStore("domain")
+    fields = {"debit_memo": {"Region__c": "text", "Team__c": "text"}}
+    store.settings = TenantSettings(custom_fields=custom_fields_from(fields))
+    return store
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def later(clock: Clock, hours: int) -> datetime:
 
 
 def state_of(store) -> dict:
-    return snapshot.export(store, NOW.date())
+    return snapshot.export(store, NOW.date(), UTC)
 
 
 @pytest.fixture
