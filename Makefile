@@ -8,7 +8,7 @@ ARGS ?=
 DEBIAN_PACKAGES := chromium chromium-driver curl jq
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help serve test lint bench debian-packages clean
+.PHONY: help serve test lint bench debian-packages screenshots clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
@@ -48,6 +48,9 @@ lint: $(BIN)/.installed  ## ruff: lint and format check
 
 bench: $(BIN)/.installed  ## measure speed (not part of `make test`)
 	$(BIN)/python -m bench $(ARGS)
+
+screenshots: $(BIN)/.installed debian-packages  ## take docs/ui.png and docs/docs.png for the README
+	cd tests && $(abspath $(BIN))/python screenshots.py
 
 clean:  ## remove the venv and build output
 	rm -rf $(VENV) build *.egg-info

@@ -40,5 +40,14 @@ def test_make_test_adds_the_test_extra_and_the_debian_packages(tmp_path):
 
 def test_make_help_lists_every_target():
     listed = make("help")
-    for target in ("help", "serve", "test", "lint", "bench", "debian-packages", "clean"):
+    for target in (
+        "help",
+        "serve",
+        "test",
+        "lint",
+        "bench",
+        "debian-packages",
+        "screenshots",
+        "clean",
+    ):
         assert re.search(rf"^  make {target} +\S", listed, re.M), listed

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mockserver import __version__
+from mockserver.control.overview import overview
 from mockserver.domain.errors import IdTaken, InvalidParameter, NotFound, Unauthorized
 from mockserver.faces.fields import IsoDateTime
 from mockserver.faces.http import (
@@ -54,6 +55,7 @@ class JournalQuery(Schema):
     status = fields.Integer(validate=validate.Range(100, 599))
     fault = fields.String()
     request_id = fields.String(validate=validate.Length(max=64))
+    after = fields.Integer(validate=validate.Range(0, 2**63))
     limit = fields.Integer(validate=validate.Range(1, 100_000))
 
 
@@ -62,6 +64,10 @@ class TenantQuery(Schema):
         unknown = "raise"
 
     tenant = fields.String()
+
+
+class OverviewQuery(TenantQuery):
+    after = fields.Integer(load_default=0, validate=validate.Range(0, 2**63))
 
 
 def _sandbox():
@@ -189,6 +195,15 @@ def journal(args):
     tenant = _tenant(args.pop("tenant", None))
     entries = tenant.journal.entries(**args)
     return json_response({"data": [entry.to_wire() for entry in entries]})
+
+
+@blp.route("/overview", methods=["GET"])
+@blp.arguments(OverviewQuery, location="query")
+def ui_overview(args):
+    """What /__mock/ui shows: memos by state, the clock, fault rules, the requests
+    journaled after ``after`` (a ``seq``), and the tenants."""
+    tenant = _tenant(args.get("tenant"))
+    return json_response(overview(tenant, _sandbox().tenants, args["after"]))
 
 
 @blp.route("/requests", methods=["DELETE"])

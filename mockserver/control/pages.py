@@ -1,6 +1,7 @@
-"""Pages for a person: ``GET /`` (where everything is) and the assets of the
-Swagger UI at ``/docs``, served from the ``flask-swagger-ui`` package so the
-page works with no internet.
+"""Pages for a person: ``GET /`` (where everything is), ``/__mock/ui`` (the
+sandbox as it changes; plain HTML, CSS and JS of this package that poll
+``/__mock/overview``), and the assets of the Swagger UI at ``/docs``, served
+from the ``flask-swagger-ui`` package so the page works with no internet.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ SWAGGER_UI_ASSETS = "/docs/assets/"
 SWAGGER_UI_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 FACE_PREFIX = re.compile(r"^/(v\d+)/")
 
+UI_FILES = Path(__file__).parent / "static"
+
 blp = Blueprint("pages", __name__, template_folder="templates")
 
 
@@ -30,6 +33,17 @@ def landing():
 @blp.route(f"{SWAGGER_UI_ASSETS}<path:filename>", methods=["GET"])
 def swagger_ui_asset(filename):
     return send_from_directory(SWAGGER_UI_DIST, filename, max_age=3600)
+
+
+@blp.route("/__mock/ui", methods=["GET"])
+def ui():
+    """The page itself holds no data, so it needs no admin token; its calls do."""
+    return send_from_directory(UI_FILES, "ui.html", max_age=0)
+
+
+@blp.route("/__mock/ui/<any('ui.js', 'ui.css'):filename>", methods=["GET"])
+def ui_file(filename):
+    return send_from_directory(UI_FILES, filename, max_age=0)
 
 
 def _faces() -> list[str]:

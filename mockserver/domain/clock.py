@@ -24,6 +24,10 @@ class Clock:
             return fixed
         return datetime.now(UTC).replace(microsecond=0)
 
+    @property
+    def frozen(self) -> bool:
+        return self._fixed is not None
+
     def today(self) -> date:
         """The tenant's date: in its time zone, not UTC's."""
         return self.day_of(self.now())

@@ -107,13 +107,15 @@ class Journal:
         status: int | None = None,
         fault: str | None = None,
         request_id: str | None = None,
+        after: int | None = None,
         limit: int | None = None,
     ) -> list[Entry]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones.
 
         ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
         ``fault`` keeps the requests that rule fired on; ``request_id`` the
-        request and, for an asynchronous one, its outcome.
+        request and, for an asynchronous one, its outcome; ``after`` those
+        with a larger ``seq`` (what is new since a look at the journal).
         """
         with self._lock:
             snapshot = [entry for entry, _ in self._entries]
@@ -127,6 +129,7 @@ class Journal:
             and (status is None or e.status == status)
             and (fault is None or fault in (e.fault or "").split(","))
             and (request_id is None or e.request_id == request_id)
+            and (after is None or e.seq > after)
         ]
         return found[-limit:] if limit else found
 
