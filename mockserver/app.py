@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from mockserver import __version__
 from mockserver.config import Config, ConfigError, read_file
 from mockserver.control import admin, pages
+from mockserver.edge import capture
 from mockserver.edge.access_log import AccessLog
 from mockserver.edge.gateway import Gateway
 from mockserver.faces import http, oauth
@@ -122,6 +123,7 @@ def create_app(
         OPENAPI_SWAGGER_UI_URL=pages.SWAGGER_UI_ASSETS,
     )
     http.init_app(app)
+    app.after_request(capture.keep_response_body)  # runs before gzip: the journal's copy
     app.url_map.strict_slashes = False
     api = ZuoraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -25,6 +25,8 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 import pytest
 import requests
 
+from mockserver import verify
+
 SETTINGS = (
     (
         "url",
@@ -179,9 +181,19 @@ class ZuoraMock:
             self.remove_fault(rule_id)
 
     def requests(self, **filters) -> list[dict]:
-        """The request journal, oldest first (filters: method, path glob, operation, status,
-        fault, request_id, limit)."""
+        """The request journal, oldest first, each entry with the request's headers
+        and body and the response's (filters: method, path glob, operation, status,
+        fault, request_id, after, body, header, limit)."""
         return self._admin_call("GET", "requests", params=filters)["data"]
+
+    def assert_called(self, operation: str, times: int | None = 1, body=None) -> list[dict]:
+        """Assert ``operation`` was called ``times`` times (None: at least once) with a
+        request body containing ``body`` (a text, or a dict/list as part of the JSON);
+        returns those entries. The failure message lists what was called instead."""
+        matching, failure = verify.check_called(self.requests(), operation, times, body)
+        if failure:
+            raise AssertionError(failure)
+        return matching
 
     @property
     def state(self) -> dict:

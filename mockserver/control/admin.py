@@ -56,6 +56,8 @@ class JournalQuery(Schema):
     fault = fields.String()
     request_id = fields.String(validate=validate.Length(max=64))
     after = fields.Integer(validate=validate.Range(0, 2**63))
+    body = fields.String(validate=validate.Length(min=1, max=1024))
+    header = fields.String(validate=validate.Length(min=1, max=1024))
     limit = fields.Integer(validate=validate.Range(1, 100_000))
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from mockserver.domain.errors import InvalidParameter, RateLimited, Unauthorized, ZuoraError
+from mockserver.edge import capture
 from mockserver.edge.access_log import AccessLog
 from mockserver.faces.face import Face, Faces
 from mockserver.faults import FaultEngine, Report, RequestView, RuleError
@@ -78,6 +79,8 @@ class Visit:
     in_flight: ConcurrencyLimiter | None = None  # to leave once the answer is sent
     status: int | None = None
     report: Report = field(default_factory=Report)
+    request_body: tuple[bytes, int] = (b"", 0)  # its first 64 KiB, its length
+    response_headers: list[tuple[str, str]] | None = None
 
     def leave(self) -> None:
         if self.in_flight is not None:
@@ -119,8 +122,10 @@ class Gateway:
 
         def start(status, headers, exc_info=None):
             visit.status = int(status[:3])
-            return start_response(status, headers + visit.headers, exc_info)
+            visit.response_headers = headers = headers + visit.headers
+            return start_response(status, headers, exc_info)
 
+        body = None
         try:
             body = self._serve(visit, start)
         except BaseException:
@@ -128,7 +133,7 @@ class Gateway:
             visit.leave()
             raise
         finally:
-            self._record(visit)
+            self._record(visit, body)
         if visit.in_flight is not None:
             return OnClose(body, visit.leave)
         return body
@@ -147,6 +152,7 @@ class Gateway:
             started=started,
             request_id=request_id,
             headers=[("Zuora-Request-Id", request_id)],
+            request_body=capture.take_request_body(environ),
         )
 
     def _serve(self, visit: Visit, start) -> Iterable[bytes]:
@@ -217,20 +223,28 @@ class Gateway:
 
     # -- after the answer -----------------------------------------------------------
 
-    def _record(self, visit: Visit) -> None:
+    def _record(self, visit: Visit, sent) -> None:
         duration_ms = (time.perf_counter() - visit.started) * 1000
         report = visit.report
         if visit.tenant is not None:
+            environ = visit.environ
+            answer = capture.response_body(environ, sent, visit.response_headers)
             visit.tenant.journal.add(
                 method=visit.method,
                 path=visit.path,
-                query=visit.environ.get("QUERY_STRING", ""),
+                query=environ.get("QUERY_STRING", ""),
                 operation=visit.operation,
                 status=visit.status,
                 duration_ms=round(duration_ms, 3),
                 latency_ms=report.latency_ms,
                 fault=report.fault,
                 request_id=visit.request_id,
+                request_headers=capture.request_headers(environ),
+                request_body=visit.request_body[0],
+                request_body_bytes=visit.request_body[1],
+                response_headers=tuple(visit.response_headers or ()),
+                response_body=None if answer is None else capture.cut(answer),
+                response_body_bytes=0 if answer is None else len(answer),
             )
         if self.access_log is not None:
             self.access_log.record(

@@ -8,12 +8,14 @@ immutable; reading never blocks writers for long.
 
 from __future__ import annotations
 
+import base64
+import codecs
 import itertools
 import json
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mockserver.faults import compile_glob
@@ -21,6 +23,7 @@ from mockserver.faults import compile_glob
 DEFAULT_SIZE = 1000
 DEFAULT_BYTES = 16 * 1024 * 1024
 ENTRY_OVERHEAD_BYTES = 480  # the record, its numbers and string headers (tracemalloc)
+HEADER_OVERHEAD_BYTES = 160  # a (name, value) tuple and its two str headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,33 +39,83 @@ class Entry:
     latency_ms: float  # injected by fault rules
     fault: str | None  # ids of the fault rules that fired, comma-separated
     request_id: str | None
+    # What was sent and answered (edge/capture.py): bodies cut at 64 KiB, with
+    # their whole length; request headers as environ pairs, Authorization redacted.
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: bytes = b""
+    request_body_bytes: int = 0
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: bytes | None = None
+    response_body_bytes: int = 0
     # The outcome of a request accepted with ``async: true`` is an entry of its
     # own, under the same request id, with the body the operation answered.
     asynchronous: bool = False
-    response_body: bytes | None = None
 
     def to_wire(self) -> dict:
-        wire = asdict(self)
-        wire["time"] = datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds")
-        if self.response_body is not None:
-            wire["response_body"] = json.loads(self.response_body) if self.response_body else None
-        return wire
+        return {
+            "seq": self.seq,
+            "time": datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds"),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "operation": self.operation,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "latency_ms": self.latency_ms,
+            "fault": self.fault,
+            "request_id": self.request_id,
+            "asynchronous": self.asynchronous,
+            "response_body": (
+                json.loads(self.response_body) if self.asynchronous and self.response_body else None
+            ),
+            "request": {
+                "headers": {header_name(k): v for k, v in self.request_headers},
+                **body_wire(self.request_body, self.request_body_bytes),
+            },
+            "response": {
+                "status": self.status,
+                "headers": dict(self.response_headers),
+                **body_wire(self.response_body, self.response_body_bytes),
+            },
+        }
 
     def footprint(self) -> int:
-        """About the bytes the entry takes in memory: its texts plus a fixed overhead."""
-        return ENTRY_OVERHEAD_BYTES + sum(
-            _text_bytes(getattr(self, field.name)) for field in fields(self)
+        """About the bytes the entry takes in memory: its texts and bodies, plus
+        fixed overheads for the record and for each header."""
+        headers = (*self.request_headers, *self.response_headers)
+        texts = (self.path, self.query, self.operation, self.fault, self.request_id)
+        return (
+            ENTRY_OVERHEAD_BYTES
+            + HEADER_OVERHEAD_BYTES * len(headers)
+            + sum(len(name) + len(value) for name, value in headers)
+            + sum(len(text) for text in texts if text)
+            + len(self.request_body)
+            + len(self.response_body or b"")
         )
 
+    def request_header(self, name: str) -> str | None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        return next((value for k, value in self.request_headers if k == key), None)
 
-def _text_bytes(value) -> int:
-    if isinstance(value, (str, bytes)):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(_text_bytes(k) + _text_bytes(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return sum(_text_bytes(item) for item in value)
-    return 0
+
+def header_name(environ_key: str) -> str:
+    """``HTTP_ZUORA_TRACK_ID`` -> ``Zuora-Track-Id``."""
+    return "-".join(part.capitalize() for part in environ_key[5:].split("_"))
+
+
+def body_wire(body: bytes | None, length: int) -> dict:
+    """A body on the wire: UTF-8 text, or base64 when it isn't text."""
+    if body is None:
+        return {"body": None, "body_bytes": length, "body_truncated": False}
+    truncated = length > len(body)
+    wire: dict = {"body_bytes": length, "body_truncated": truncated}
+    try:
+        # A body cut at 64 KiB may end inside a character: that tail is left out.
+        wire["body"] = codecs.getincrementaldecoder("utf-8")().decode(body, final=not truncated)
+    except UnicodeDecodeError:
+        wire["body"] = base64.b64encode(body).decode("ascii")
+        wire["body_encoding"] = "base64"
+    return wire
 
 
 class Journal:
@@ -108,18 +161,22 @@ class Journal:
         fault: str | None = None,
         request_id: str | None = None,
         after: int | None = None,
+        body: str | None = None,
+        header: str | None = None,
         limit: int | None = None,
     ) -> list[Entry]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones.
 
         ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
-        ``fault`` keeps the requests that rule fired on; ``request_id`` the
-        request and, for an asynchronous one, its outcome; ``after`` those
-        with a larger ``seq`` (what is new since a look at the journal).
+        ``fault`` keeps the requests that rule fired on; ``after`` those
+        with a larger ``seq`` (what is new since a look at the journal); ``body``
+        those whose request body holds that text; ``header`` (``Name:value``, or
+        ``Name``) those that sent that header.
         """
         with self._lock:
             snapshot = [entry for entry, _ in self._entries]
         path_glob = compile_glob(path) if path is not None else None
+        needle = body.encode() if body is not None else None
         found = [
             e
             for e in snapshot
@@ -130,6 +187,8 @@ class Journal:
             and (fault is None or fault in (e.fault or "").split(","))
             and (request_id is None or e.request_id == request_id)
             and (after is None or e.seq > after)
+            and (needle is None or needle in e.request_body)
+            and (header is None or _sent(e, header))
         ]
         return found[-limit:] if limit else found
 
@@ -140,3 +199,9 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _sent(entry: Entry, header: str) -> bool:
+    name, colon, value = header.partition(":")
+    sent = entry.request_header(name.strip())
+    return sent is not None and (not colon or sent == value.strip())
