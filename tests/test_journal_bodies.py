@@ -159,3 +159,15 @@ def test_assert_called_on_an_empty_journal_says_so(zuora_mock):
 )
 def test_contains_is_part_of(actual, expected, holds):
     assert verify.contains(actual, expected) is holds
+
+
+def test_the_journal_is_bounded_by_bytes_with_bodies_kept(start_sandbox):
+    root = start_sandbox(journal_bytes=256 * 1024, journal_size=1000)
+    body = json.dumps(memo_body(description="x" * 60_000))
+    for _ in range(20):
+        requests.post(f"{root}/v2/debit_memos", data=body, timeout=10,
+                      headers={**bearer(), "Content-Type": "application/json"})  # fmt: skip
+    entries = journal(root)
+    assert 2 <= len(entries) < 20
+    kept = sum(len(e["request"]["body"]) + len(e["response"]["body"]) for e in entries)
+    assert kept <= 256 * 1024

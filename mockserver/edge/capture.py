@@ -60,7 +60,7 @@ def take_request_body(environ: dict) -> tuple[bytes, int]:
 
 def keep_response_body(response: Response) -> Response:
     """Note the app's answer body (before gzip) for the journal."""
-    if not response.is_streamed:
+    if not (response.is_streamed or response.direct_passthrough):
         request.environ[RESPONSE_BODY_KEY] = response.get_data()
     return response
 
