@@ -44,6 +44,12 @@ def test_the_ui_shows_requests_as_they_happen(browser, zuora_mock, zuora_client)
     newest, oldest = request_rows(browser)
     assert "GET" in newest and f"/v2/debit_memos/{memo['id']}" in newest and "200" in newest
     assert "POST /v2/debit_memos 201 createDebitMemo" in oldest
+    browser.find_elements(By.CSS_SELECTOR, "#request-table tbody tr")[1].click()
+    detail = wait_for(browser, seen.visibility_of_element_located((By.ID, "request-detail")))
+    bodies = [node.text for node in detail.find_elements(By.CSS_SELECTOR, "pre.body")]
+    assert '"description": "seen"' in bodies[0]  # the request, pretty-printed
+    assert f'"id": "{memo["id"]}"' in bodies[1]  # the response
+    assert "Authorization: Bearer ****" in detail.text
     draft = browser.find_element(By.CSS_SELECTOR, '[data-bucket="draft"] b')
     assert draft.text == str(
         len([m for m in zuora_mock.state["debit_memos"] if m["state"] == "draft"])
