@@ -51,3 +51,9 @@ def chromium(profile: Path) -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         driver.quit()
+
+
+def click(driver: webdriver.Chrome, selector: str) -> None:
+    """Click the element ``selector`` finds, in one step inside the page: the UI
+    redraws its tables as it polls, so an element found first may be gone."""
+    driver.execute_script("document.querySelector(arguments[0]).click()", selector)

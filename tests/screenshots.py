@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import requests
-from browser import chromium
+from browser import chromium, click
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -57,7 +57,7 @@ def main() -> None:
             WebDriverWait(browser, 20).until(
                 lambda b: len(b.find_elements(By.CSS_SELECTOR, "#request-table tbody tr")) >= 5
             )
-            browser.find_elements(By.CSS_SELECTOR, "#request-table tbody tr")[2].click()
+            click(browser, "#request-table tbody tr:nth-child(3)")
             time.sleep(0.5)
             browser.save_screenshot(str(DOCS / "ui.png"))
             browser.get(f"{running.url}/docs")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from browser import chromium, missing
+from browser import chromium, click, missing
 from conftest import memo_body
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
@@ -44,7 +44,7 @@ def test_the_ui_shows_requests_as_they_happen(browser, zuora_mock, zuora_client)
     newest, oldest = request_rows(browser)
     assert "GET" in newest and f"/v2/debit_memos/{memo['id']}" in newest and "200" in newest
     assert "POST /v2/debit_memos 201 createDebitMemo" in oldest
-    browser.find_elements(By.CSS_SELECTOR, "#request-table tbody tr")[1].click()
+    click(browser, "#request-table tbody tr:nth-child(2)")
     detail = wait_for(browser, seen.visibility_of_element_located((By.ID, "request-detail")))
     bodies = [node.text for node in detail.find_elements(By.CSS_SELECTOR, "pre.body")]
     assert '"description": "seen"' in bodies[0]  # the request, pretty-printed
@@ -74,7 +74,7 @@ def test_a_fault_rule_added_in_the_ui_fires_and_is_removed(browser, zuora_mock, 
     assert zuora_client.get("/debit_memos").status_code == 503
     wait_for(browser, lambda b: any("503" in row and "ui-outage" in row for row in request_rows(b)))
 
-    browser.find_element(By.CSS_SELECTOR, '[data-rule="ui-outage"] button').click()
+    click(browser, '[data-rule="ui-outage"] button')
     wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, '[data-rule="ui-outage"]'))
     assert zuora_client.get("/debit_memos").status_code == 200
 
