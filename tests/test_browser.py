@@ -28,8 +28,18 @@ def wait_for(browser, condition):
     return WebDriverWait(browser, WAIT_S).until(condition)
 
 
+def texts(browser, selector: str) -> list[str]:
+    """The texts of what ``selector`` finds (a row's cells joined by spaces), read in
+    one step inside the page: the UI redraws as it polls, so a found element may go."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(node => node.cells"
+        " ? [...node.cells].map(cell => cell.innerText).join(' ') : node.innerText)",
+        selector,
+    )
+
+
 def request_rows(browser) -> list[str]:
-    return [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#request-table tbody tr")]
+    return texts(browser, "#request-table tbody tr")
 
 
 def test_the_ui_shows_requests_as_they_happen(browser, zuora_mock, zuora_client):
@@ -45,15 +55,13 @@ def test_the_ui_shows_requests_as_they_happen(browser, zuora_mock, zuora_client)
     assert "GET" in newest and f"/v2/debit_memos/{memo['id']}" in newest and "200" in newest
     assert "POST /v2/debit_memos 201 createDebitMemo" in oldest
     click(browser, "#request-table tbody tr:nth-child(2)")
-    detail = wait_for(browser, seen.visibility_of_element_located((By.ID, "request-detail")))
-    bodies = [node.text for node in detail.find_elements(By.CSS_SELECTOR, "pre.body")]
+    wait_for(browser, lambda b: len(texts(b, "#request-detail pre.body")) == 2)
+    bodies = texts(browser, "#request-detail pre.body")
     assert '"description": "seen"' in bodies[0]  # the request, pretty-printed
     assert f'"id": "{memo["id"]}"' in bodies[1]  # the response
-    assert "Authorization: Bearer ****" in detail.text
-    draft = browser.find_element(By.CSS_SELECTOR, '[data-bucket="draft"] b')
-    assert draft.text == str(
-        len([m for m in zuora_mock.state["debit_memos"] if m["state"] == "draft"])
-    )
+    assert "Authorization: Bearer ****" in texts(browser, "#request-detail")[0]
+    (draft,) = texts(browser, '[data-bucket="draft"] b')
+    assert draft == str(len([m for m in zuora_mock.state["debit_memos"] if m["state"] == "draft"]))
 
 
 def test_a_fault_rule_added_in_the_ui_fires_and_is_removed(browser, zuora_mock, zuora_client):
