@@ -42,7 +42,7 @@ def overview(tenant: Tenant, tenants: Tenants, after_seq: int) -> dict:
             name: {
                 "count": len(memos),
                 "latest": [
-                    _memo_row(memo, today)
+                    _memo_row(memo, today, tenant.clock.zone)
                     for memo in heapq.nlargest(
                         MEMOS_PER_BUCKET, memos, key=lambda m: m.debit_memo_number
                     )
@@ -72,8 +72,8 @@ def _newest_seq(tenant: Tenant) -> int:
     return newest[0].seq if newest else 0
 
 
-def _memo_row(memo: DebitMemo, today) -> dict:
-    full = wire.debit_memo(memo, today)
+def _memo_row(memo: DebitMemo, today, zone) -> dict:
+    full = wire.debit_memo(memo, today, zone)
     keys = ("id", "debit_memo_number", "account_number", "currency", "total", "remaining_balance",
             "due_date", "state")  # fmt: skip
     return {key: full.get(key) for key in keys}
