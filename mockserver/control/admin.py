@@ -23,7 +23,7 @@ from mockserver.faces.http import (
     request_token,
     validation_error,
 )
-from mockserver.faults import DuplicateRule, RuleError
+from mockserver.faults import MAX_GLOB_LENGTH, DuplicateRule, RuleError
 from mockserver.fixtures import snapshot
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant
 
@@ -50,7 +50,7 @@ class JournalQuery(Schema):
 
     tenant = fields.String()
     method = fields.String(validate=validate.Length(max=16))
-    path = fields.String()
+    path = fields.String(validate=validate.Length(max=MAX_GLOB_LENGTH))
     operation = fields.String()
     status = fields.Integer(validate=validate.Range(100, 599))
     fault = fields.String()

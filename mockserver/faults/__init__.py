@@ -6,13 +6,14 @@ the connection. See SANDBOX.md "Fault rules" for the vocabulary.
 """
 
 from mockserver.faults.engine import FaultEngine, Report
-from mockserver.faults.matching import RequestView, compile_glob
+from mockserver.faults.matching import MAX_GLOB_LENGTH, RequestView, compile_glob
 from mockserver.faults.rules import KEYS, Rule, RuleParser, parse_text
 from mockserver.faults.ruleset import DuplicateRule, FaultRules
 from mockserver.faults.values import RuleError
 
 __all__ = [
     "KEYS",
+    "MAX_GLOB_LENGTH",
     "DuplicateRule",
     "FaultEngine",
     "FaultRules",

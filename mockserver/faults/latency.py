@@ -12,6 +12,8 @@ from random import Random
 from statistics import NormalDist
 
 Z_99 = NormalDist().inv_cdf(0.99)
+MAX_LATENCY_MS = 24 * 3600 * 1000  # (sandbox rule) no rule delays more than a day
+LOG_MAX_LATENCY = math.log(MAX_LATENCY_MS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,9 @@ class LogNormal:
         return math.log(self.p99_ms / self.median_ms) / Z_99
 
     def draw(self, stream: Random) -> float:
-        return stream.lognormvariate(math.log(self.median_ms), self.sigma) / 1000
+        """``lognormvariate``'s draw, computed in logs so a wide tail stops at a day."""
+        log_ms = stream.normalvariate(math.log(self.median_ms), self.sigma)
+        return (math.exp(log_ms) if log_ms < LOG_MAX_LATENCY else MAX_LATENCY_MS) / 1000
 
 
 Latency = Fixed | Uniform | LogNormal

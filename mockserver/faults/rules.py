@@ -15,10 +15,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from mockserver.faults.actions import ACTIONS, OPTION_PARSERS, Action, Status
-from mockserver.faults.latency import Fixed, Latency, LogNormal, Uniform
-from mockserver.faults.matching import Match
+from mockserver.faults.latency import MAX_LATENCY_MS, Fixed, Latency, LogNormal, Uniform
+from mockserver.faults.matching import MAX_GLOB_LENGTH, Match
 from mockserver.faults.schedule import Schedule
-from mockserver.faults.values import RuleError, at_least, choice, number, positive, text
+from mockserver.faults.values import RuleError, at_least, choice, number, positive, shown, text
 
 MATCH_KEYS = ("operation", "method", "path", "header")
 ACTION_KEYS = ("action", *OPTION_PARSERS)  # the options come from the actions' registry
@@ -181,8 +181,14 @@ def _wire(key: str, value):
 def _milliseconds(key: str, value) -> float:
     parsed = number(key, value)
     if parsed < 0:
-        raise RuleError(key, f"'{key}' must not be negative, not {value!r}")
+        raise RuleError(key, f"'{key}' must not be negative, not {shown(value)}")
+    if parsed > MAX_LATENCY_MS:
+        raise RuleError(key, f"'{key}' must be at most {MAX_LATENCY_MS} (24 hours)")
     return parsed
+
+
+def _lognormal_ms(key: str, value) -> float:
+    return positive(key, value, MAX_LATENCY_MS)
 
 
 def _fixed_or_uniform(key: str, value) -> Fixed | Uniform:
@@ -197,14 +203,14 @@ def _fixed_or_uniform(key: str, value) -> Fixed | Uniform:
         return Fixed(_milliseconds(key, value))
     low_ms, high_ms = (_milliseconds(key, bound) for bound in bounds)
     if high_ms < low_ms:
-        raise RuleError(key, f"'{key}' range {value!r} ends before it starts")
+        raise RuleError(key, f"'{key}' range {shown(value)} ends before it starts")
     return Uniform(low_ms, high_ms)
 
 
 def _probability(key: str, value) -> float:
     parsed = number(key, value)
     if not 0 <= parsed <= 1:
-        raise RuleError(key, f"'{key}' must be between 0 and 1, not {value!r}")
+        raise RuleError(key, f"'{key}' must be between 0 and 1, not {shown(value)}")
     return parsed
 
 
@@ -216,6 +222,8 @@ def _path(key: str, value) -> str:
     parsed = text(key, value)
     if not parsed.startswith("/"):
         raise RuleError(key, f"'{key}' must start with /, like /v2/debit_memos/*/pay")
+    if len(parsed) > MAX_GLOB_LENGTH:
+        raise RuleError(key, f"'{key}' must be at most {MAX_GLOB_LENGTH} characters")
     return parsed
 
 
@@ -243,8 +251,8 @@ PARSERS = {
     "action": choice(ACTIONS),
     **OPTION_PARSERS,
     "latency_ms": _fixed_or_uniform,
-    "latency_median_ms": positive,
-    "latency_p99_ms": positive,
+    "latency_median_ms": _lognormal_ms,
+    "latency_p99_ms": _lognormal_ms,
     "stage": choice(STAGES),
     "probability": _probability,
     "times": at_least(1),

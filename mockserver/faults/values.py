@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 Parser = Callable[[str, Any], Any]
+MAX_WHOLE = 2**31  # (sandbox rule) counts, seconds and rates; latencies stop at a day
 
 
 class RuleError(ValueError):
@@ -32,8 +33,10 @@ def number(key: str, value) -> float:
         raise RuleError(key, f"'{key}' must be a number")
     try:
         parsed = float(value)
+    except OverflowError:
+        raise RuleError(key, f"'{key}' must be a finite number") from None
     except (TypeError, ValueError):
-        raise RuleError(key, f"'{key}' must be a number, not {value!r}") from None
+        raise RuleError(key, f"'{key}' must be a number, not {shown(value)}") from None
     if not math.isfinite(parsed):
         raise RuleError(key, f"'{key}' must be a finite number")
     return parsed
@@ -42,9 +45,9 @@ def number(key: str, value) -> float:
 def whole(key: str, value, minimum: int) -> int:
     parsed = number(key, value)
     if not parsed.is_integer():
-        raise RuleError(key, f"'{key}' must be a whole number, not {value!r}")
-    if parsed < minimum:
-        raise RuleError(key, f"'{key}' must be at least {minimum}, not {value!r}")
+        raise RuleError(key, f"'{key}' must be a whole number, not {shown(value)}")
+    if not minimum <= parsed <= MAX_WHOLE:
+        raise RuleError(key, f"'{key}' must be from {minimum} to {MAX_WHOLE}, not {shown(value)}")
     return int(parsed)
 
 
@@ -63,10 +66,12 @@ def at_least(minimum: int) -> Parser:
     return lambda key, value: whole(key, value, minimum)
 
 
-def positive(key: str, value) -> float:
+def positive(key: str, value, maximum: float = MAX_WHOLE) -> float:
     parsed = number(key, value)
     if parsed <= 0:
-        raise RuleError(key, f"'{key}' must be more than 0, not {value!r}")
+        raise RuleError(key, f"'{key}' must be more than 0, not {shown(value)}")
+    if parsed > maximum:
+        raise RuleError(key, f"'{key}' must be at most {maximum}, not {shown(value)}")
     return parsed
 
 
@@ -78,5 +83,11 @@ def seconds(key: str, value) -> int:
 def error_status(key: str, value) -> int:
     status = whole(key, value, 400)
     if status > 599:
-        raise RuleError(key, f"'{key}' must be an error status, 400 to 599, not {value!r}")
+        raise RuleError(key, f"'{key}' must be an error status, 400 to 599, not {shown(value)}")
     return status
+
+
+def shown(value) -> str:
+    """A value for a message, cut short: a rule can be as long as a header."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
