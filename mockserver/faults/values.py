@@ -46,8 +46,10 @@ def whole(key: str, value, minimum: int) -> int:
     parsed = number(key, value)
     if not parsed.is_integer():
         raise RuleError(key, f"'{key}' must be a whole number, not {shown(value)}")
-    if not minimum <= parsed <= MAX_WHOLE:
-        raise RuleError(key, f"'{key}' must be from {minimum} to {MAX_WHOLE}, not {shown(value)}")
+    if parsed < minimum:
+        raise RuleError(key, f"'{key}' must be at least {minimum}, not {shown(value)}")
+    if parsed > MAX_WHOLE:
+        raise RuleError(key, f"'{key}' must be at most {MAX_WHOLE}, not {shown(value)}")
     return int(parsed)
 
 
