@@ -8,7 +8,6 @@ Precedence: flag, then environment, then ``--config`` file, then default.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import sys
 from datetime import UTC, date
@@ -20,7 +19,7 @@ from mockserver import __version__
 from mockserver.app import create_app
 from mockserver.banner import banner
 from mockserver.config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
-from mockserver.faces.v2.wire import json_default
+from mockserver.faces.v2.wire import dumps
 from mockserver.fixtures import seeding, snapshot
 from mockserver.server import CannotListen, connection_policy, serve_forever
 
@@ -316,7 +315,7 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
     if out and out.endswith((".yaml", ".yml")):
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     else:
-        text = json.dumps(document, indent=2, ensure_ascii=False, default=json_default) + "\n"
+        text = dumps(document, indent=True).decode() + "\n"
     if out:
         try:
             with open(out, "w", encoding="utf-8") as file:

@@ -70,7 +70,7 @@ def test_same_key_with_another_request_is_422(zuora_client, method, path, body):
 
 def test_key_in_flight_is_refused():
     cache = IdempotencyCache()
-    request = fingerprint("POST", "/v2/debit_memos", b"{}")
+    request = fingerprint("POST", "/v2/debit_memos", b"", b"{}")
     assert cache.begin("k", request) is None
     with pytest.raises(IdempotencyKeyInUse):
         cache.begin("k", request)
@@ -121,10 +121,10 @@ def test_key_too_long_is_400(zuora_client):
 def test_keys_expire_after_their_ttl():
     now = [1000.0]
     cache = IdempotencyCache(ttl=10, clock=lambda: now[0])
-    request = fingerprint("POST", "/v2/debit_memos", b"{}")
+    request = fingerprint("POST", "/v2/debit_memos", b"", b"{}")
     cache.begin("k", request)
     now[0] += 11
-    assert cache.begin("k", fingerprint("POST", "/v2/other", b"{}")) is None
+    assert cache.begin("k", fingerprint("POST", "/v2/other", b"", b"{}")) is None
 
 
 def test_reset_forgets_keys(zuora_client, zuora_mock):

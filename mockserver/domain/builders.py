@@ -97,9 +97,22 @@ def memo_dates(raw: dict, account: Account, audit: Audit, where: str = "") -> di
     if currency != account.currency:
         raise CurrencyMismatch(at(where, "currency"), currency, account.currency)
     document_date = raw.get("document_date", audit.created_time.date())
-    due_date = raw.get("due_date", document_date + timedelta(days=account.payment_term_days))
+    due_date = raw.get("due_date") or _due_date(document_date, account, where)
     check_dates(document_date, due_date, where)
     return {"document_date": document_date, "due_date": due_date}
+
+
+def _due_date(document_date: date, account: Account, where: str) -> date:
+    """The document date plus the account's payment terms, if the calendar goes that far."""
+    try:
+        return document_date + timedelta(days=account.payment_term_days)
+    except OverflowError:
+        field = at(where, "document_date")
+        raise InvalidParameter(
+            field,
+            f"'{field}' plus the account's terms ({account.payment_terms}) is past 9999-12-31: "
+            "send a due_date",
+        ) from None
 
 
 def check_dates(document_date: date, due_date: date, where: str = "") -> None:

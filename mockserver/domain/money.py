@@ -7,7 +7,7 @@ places than its currency allows is refused, never rounded silently.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from mockserver.domain.errors import InvalidParameter
 
@@ -27,11 +27,38 @@ MAX_QUANTITY = Decimal(10) ** 9
 QUANTITY_PLACES = 6
 ZERO = Decimal(0)
 CENT = 100
+# Any number read from a client (body, filter, cursor, snapshot) stays below
+# 10**18 with at most 30 decimal places (sandbox rule): arithmetic on it can
+# neither overflow nor underflow. Money and quantities have tighter rules below.
+MAX_NUMBER = Decimal(10) ** 18
+MAX_NUMBER_PLACES = 30
+EXACT = Context(prec=MAX_NUMBER_PLACES + 25)  # digits enough for any number in range, times 100
+JSON_EXACT_DIGITS = 15  # a float prints back every decimal of up to 15 significant digits
 
 
 def decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """Counted exactly, without rounding: 10.10 has 1, 1E-999999999 has 999999999."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -exponent - (len(digits) - len(significant))) if significant else 0
+
+
+def number_problem(value: Decimal) -> str | None:
+    """Why ``value`` is not a number the sandbox computes with, or None."""
+    if not value.is_finite():
+        return "NaN and infinities are not allowed"
+    if value.copy_abs() >= MAX_NUMBER:
+        return "it must be less than 10**18 in magnitude"
+    if decimal_places(value) > MAX_NUMBER_PLACES:
+        return f"it must have at most {MAX_NUMBER_PLACES} decimal places"
+    return None
+
+
+def in_cents(value: Decimal) -> Decimal:
+    """``value`` * 100, exactly (no context rounding), for a number within range."""
+    return value.scaleb(2, context=EXACT)
 
 
 def _more_places_than(value: Decimal, places: int) -> bool:
@@ -86,22 +113,31 @@ def from_cents(cents: int) -> Decimal:
     return Decimal(cents) / CENT
 
 
-def cents_to_json(cents: int) -> int | float:
+def cents_to_json(cents: int) -> int | float | Decimal:
     """A JSON number for hundredths: ``10`` for 1000, ``0.3`` for 30.
 
-    Exact: ``int / int`` is correctly rounded, and amounts have at most 14 digits.
+    A float where it prints back exactly (``int / int`` is correctly rounded),
+    else the exact ``Decimal`` (totals near 10**14), which ``dumps`` writes digit
+    for digit.
     """
     whole, part = divmod(cents, CENT)
-    return whole if part == 0 else cents / CENT
+    if part == 0:
+        return whole
+    if abs(cents) < 10**JSON_EXACT_DIGITS:
+        return cents / CENT
+    return Decimal(cents).scaleb(-2, context=EXACT)
 
 
-def to_json_number(value: Decimal) -> int | float:
-    """A JSON number for an amount: ``10`` for 10.00, ``0.3`` for 0.30.
+def to_json_number(value: Decimal) -> int | float | Decimal:
+    """A JSON number for a decimal: ``10`` for 10.00, ``0.3`` for 0.30.
 
-    Exact because amounts have at most 15 significant digits (see MAX_AMOUNT),
-    and ``float`` prints the shortest decimal that reads back the same.
+    A float where it prints back exactly (15 significant digits at most), else
+    the exact ``Decimal`` without trailing zeros.
     """
     integral = value.to_integral_value()
     if value == integral:
         return int(integral)
-    return float(value)
+    digits = value.as_tuple().digits
+    if len("".join(map(str, digits)).strip("0")) <= JSON_EXACT_DIGITS:
+        return float(value)
+    return value.normalize(context=EXACT)

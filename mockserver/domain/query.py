@@ -14,11 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mockserver.domain.errors import InvalidParameter
-from mockserver.domain.money import CENT
+from mockserver.domain.money import in_cents, number_problem
 
 OPERATORS = ("EQ", "NE", "LT", "GT", "LE", "GE", "SW", "IN")
 ORDERED_OPERATORS = frozenset({"LT", "GT", "LE", "GE"})
-KIND_NAMES = {"money": "number"}
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -110,12 +109,9 @@ def typed_value(field: Field, raw: str, parameter: str):
     """Query text read as the field's type; ``null`` is None."""
     if raw == "null":
         return None
+    if field.kind in ("number", "money"):
+        return _typed_number(field, raw, parameter)
     try:
-        if field.kind in ("number", "money"):
-            number = Decimal(raw)
-            if not number.is_finite():
-                raise ValueError
-            return number * CENT if field.kind == "money" else number
         if field.kind == "boolean":
             return {"true": True, "false": False}[raw]
         if field.kind == "date":
@@ -124,12 +120,30 @@ def typed_value(field: Field, raw: str, parameter: str):
             return date.fromisoformat(raw)
         if field.kind == "datetime":
             return parse_datetime(raw)
-    except (ValueError, KeyError, InvalidOperation):
+    except (ValueError, KeyError):
         raise InvalidParameter(
-            parameter,
-            f"'{raw}' is not a valid {KIND_NAMES.get(field.kind, field.kind)} for '{field.name}'",
+            parameter, f"'{_cut(raw)}' is not a valid {field.kind} for '{field.name}'"
         ) from None
     return raw
+
+
+def _typed_number(field: Field, raw: str, parameter: str) -> Decimal:
+    """A number within the sandbox's range; money in hundredths, exactly."""
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        number = None
+    problem = "it is not a number" if number is None else number_problem(number)
+    if problem is not None:
+        raise InvalidParameter(
+            parameter, f"'{_cut(raw)}' is not a valid number for '{field.name}': {problem}"
+        )
+    return in_cents(number) if field.kind == "money" else number
+
+
+def _cut(raw: str) -> str:
+    """Query text for a message, cut short."""
+    return raw if len(raw) <= 40 else raw[:37] + "..."
 
 
 def parse_datetime(raw: str) -> datetime:

@@ -75,8 +75,11 @@ class AccessLog:
 
 
 def _line(stamps, at, method, path, query, status, ms, tenant, fault, latency_ms) -> str:
-    target = f"{path}?{query}" if query else path
-    line = f"{stamps(at)} mockserver.access {method} {target} {status} {ms:.1f}ms tenant={tenant}"
+    target = _escaped(f"{path}?{query}" if query else path)
+    line = (
+        f"{stamps(at)} mockserver.access {_escaped(method)} {target} {status} {ms:.1f}ms "
+        f"tenant={_escaped(str(tenant))}"
+    )
     if fault:
         line += f" fault={fault} latency={latency_ms:.1f}ms"
     return line + "\n"
@@ -95,3 +98,9 @@ class _Stamps:
             self._second = second
             self._text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         return f"{self._text},{int((at - second) * 1000):03d}"
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every control character escaped, so that no path, query or
+    tenant can end a line and write one of its own (``%0a`` arrives as a newline)."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

@@ -1,6 +1,6 @@
-"""Strict marshmallow fields for Zuora's JSON: numbers that are JSON numbers,
-dates that are ``YYYY-MM-DD``, booleans that are ``true``/``false``, text
-without control characters and with a length limit.
+"""Strict marshmallow fields for Zuora's JSON: numbers that are JSON numbers
+within the sandbox's range, dates that are ``YYYY-MM-DD``, booleans that are
+``true``/``false``, text that is text (``text.py``) and has a length limit.
 
 Shared by the API's request schemas and by the snapshot format.
 """
@@ -14,17 +14,23 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Length
 
+from mockserver.domain.money import number_problem
 from mockserver.domain.tenant_settings import CUSTOM_FIELD_NAME
+from mockserver.faces.text import unsafe_character
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 TEXT_LIMIT = 255  # (sandbox rule) Zuora's usual limit for free text
 MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_NUMBER = 10**15
+# (sandbox rule) instants from 0001-01-02 to 9999-12-30 UTC: any offset still gives a datetime
+FIRST_INSTANT = datetime(1, 1, 2, tzinfo=UTC)
+LAST_INSTANT = datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
 
 
 class Text(fields.String):
-    """A string of at most ``max_length`` characters, no control characters but tab and newline."""
+    """A string of at most ``max_length`` characters of text: no lone surrogates, no
+    control characters but tab, line feed and carriage return."""
 
     def __init__(self, max_length: int = TEXT_LIMIT, validate=None, **kwargs):
         checks = [Length(max=max_length)]
@@ -34,20 +40,23 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if CONTROL_CHARACTERS.search(text):
-            raise ValidationError("Must not contain control characters.")
+        problem = unsafe_character(text)
+        if problem is not None:
+            raise ValidationError(f"Must be text: it holds {problem}.")
         return text
 
 
 class Number(fields.Field):
-    """A JSON number read as ``Decimal``: no strings, booleans, NaN or infinities."""
+    """A JSON number read as ``Decimal``, exactly as sent: no strings, booleans, NaN or
+    infinities, and within the range any number must keep (``money.number_problem``)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise ValidationError("Not a valid number.")
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        if not number.is_finite():
-            raise ValidationError("Not a valid number: NaN and infinities are not allowed.")
+        problem = number_problem(number)
+        if problem is not None:
+            raise ValidationError(f"Not a valid number: {problem}.")
         return number
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -85,10 +94,12 @@ class IsoDateTime(fields.Field):
         if not isinstance(value, str) or not DATE_TIME.fullmatch(value):
             raise ValidationError("Not a valid date-time: use ISO 8601 with an offset.")
         try:
-            moment = datetime.fromisoformat(value.replace("z", "Z"))
-        except ValueError:
+            moment = datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+        except (ValueError, OverflowError):
             raise ValidationError("Not a valid date-time: no such instant.") from None
-        return moment.astimezone(UTC)
+        if not FIRST_INSTANT <= moment <= LAST_INSTANT:
+            raise ValidationError("Not a valid date-time: from 0001-01-02 to 9999-12-30 UTC.")
+        return moment
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value.isoformat() if value is not None else None
@@ -110,22 +121,29 @@ class CustomFields(fields.Dict):
             raise ValidationError(f"At most {MAX_CUSTOM_FIELDS} custom fields.")
         errors = {}
         for name, field_value in mapping.items():
-            if not CUSTOM_FIELD_NAME.fullmatch(name):
-                errors[name] = ["Custom field names end in '__c'."]
-            elif isinstance(field_value, str):
-                if len(field_value) > TEXT_LIMIT or CONTROL_CHARACTERS.search(field_value):
-                    errors[name] = [
-                        f"Text of at most {TEXT_LIMIT} characters, no control characters."
-                    ]
-            elif isinstance(field_value, (int, float, Decimal)) and not isinstance(
-                field_value, bool
-            ):
-                if not Decimal(str(field_value)).is_finite() or abs(field_value) >= 10**15:
-                    errors[name] = ["Not a valid number: finite and below 10**15."]
-            elif field_value is not None and not isinstance(
-                field_value, (bool, int, float, Decimal)
-            ):
-                errors[name] = ["Must be text, a number, a boolean or null."]
+            problem = (
+                "Custom field names end in '__c'."
+                if not CUSTOM_FIELD_NAME.fullmatch(name)
+                else _custom_value_problem(field_value)
+            )
+            if problem is not None:
+                errors[name] = [problem]
         if errors:
             raise ValidationError(errors)
         return mapping
+
+
+def _custom_value_problem(value) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if len(value) > TEXT_LIMIT:
+            return f"Text of at most {TEXT_LIMIT} characters."
+        problem = unsafe_character(value)
+        return None if problem is None else f"Must be text: it holds {problem}."
+    if isinstance(value, (int, float, Decimal)):
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if number_problem(number) is not None or number.copy_abs() >= MAX_CUSTOM_NUMBER:
+            return "Not a valid number: finite, below 10**15, at most 30 decimal places."
+        return None
+    return "Must be text, a number, a boolean or null."

@@ -9,10 +9,8 @@ themselves only parse, call the domain and render.
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import zlib
-from decimal import Decimal
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, request
@@ -37,6 +35,8 @@ from mockserver.domain.errors import (
     UnsupportedMediaType,
     ZuoraError,
 )
+from mockserver.faces import json_body
+from mockserver.faces.text import check_text
 from mockserver.faces.v2.wire import dumps
 from mockserver.tenancy.auth import bearer_token
 from mockserver.tenancy.idempotency import Outcome, check_key, fingerprint
@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.register_error_handler(ZuoraError, error_response)
     app.register_error_handler(Exception, _unexpected)
+    app.before_request(check_text_parameters)
     app.after_request(compress)
     app.after_request(no_content_type_without_content)
 
@@ -113,6 +114,21 @@ def no_content_type_without_content(response: Response) -> Response:
     if response.status_code in (204, 304):
         response.headers.pop("Content-Type", None)
     return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def check_text_parameters() -> None:
+    """Before any view of any face or the control plane: query parameters and form
+    fields are text (``text.py``); a bad one is a 400 naming it."""
+    fields = [request.args]
+    if request.mimetype in FORM_TYPES:
+        fields.append(request.form)
+    for mapping in fields:
+        for name, value in mapping.items(multi=True):
+            check_text(name, "query")
+            check_text(value, name)
 
 
 def compress(response: Response) -> Response:
@@ -190,10 +206,6 @@ def _decompressed(raw: bytes) -> bytes:
     return body
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _decode_json(body: bytes) -> dict:
     if not body.strip():
         raise InvalidParameter("body", "A JSON object body is required")
@@ -203,16 +215,7 @@ def _decode_json(body: bytes) -> dict:
             "Content-Type",
             f"Content-Type '{mimetype or 'none'}' is not supported; send application/json",
         )
-    try:
-        document = json.loads(
-            body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant
-        )
-    except UnicodeDecodeError:
-        raise InvalidParameter("body", "The body is not valid UTF-8") from None
-    except RecursionError:
-        raise InvalidParameter("body", "The body is nested too deeply") from None
-    except ValueError as error:
-        raise InvalidParameter("body", f"The body is not valid JSON: {error}") from None
+    document = json_body.loads(body)
     if not isinstance(document, dict):
         raise InvalidParameter("body", "The body must be a JSON object")
     return document
@@ -280,7 +283,9 @@ def idempotent(view):
             return view(*args, **kwargs)
         check_key(key)
         cache = tenant().idempotency
-        request_print = fingerprint(request.method, request.path, request_bytes())
+        request_print = fingerprint(
+            request.method, request.path, request.query_string, request_bytes()
+        )
         replay = cache.begin(key, request_print)
         if replay is not None:
             response = Response(replay.body, status=replay.status, content_type=replay.content_type)

@@ -1,6 +1,6 @@
 """Idempotency keys: the first outcome of a POST or PATCH, kept for replays.
 
-A key is bound to a fingerprint of the request (method, path, body). While
+A key is bound to a fingerprint of the request (method, path, query, body). While
 the first request runs, the key is "in flight"; afterwards its outcome is
 replayed to any request with the same key and fingerprint. Entries expire
 after ``ttl`` seconds, and the oldest go first past ``capacity``.
@@ -40,9 +40,10 @@ class _Entry:
     outcome: Outcome | None = None
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
+def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
+    """What makes two requests the same one: method, path, query string and body."""
     digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), body):
+    for part in (method.encode(), path.encode(), query, body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -27,6 +27,7 @@ from mockserver.domain.query import (
     SortTerm,
     typed_value,
 )
+from mockserver.faces.v2.wire import dumps
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 99
@@ -132,13 +133,15 @@ def encode_cursor(terms: tuple[SortTerm, ...], key: tuple) -> str:
         }
         for term, value in zip(terms, key, strict=True)
     ]
-    return base64.b64encode(json.dumps(rows, separators=(",", ":")).encode()).decode()
+    return base64.b64encode(dumps(rows)).decode()
 
 
 def decode_cursor(token: str, terms: tuple[SortTerm, ...]) -> tuple:
     """The typed sort values a cursor holds; it must match the request's order."""
     try:
-        rows = json.loads(base64.b64decode(token.encode("ascii"), validate=True))
+        rows = json.loads(
+            base64.b64decode(token.encode("ascii"), validate=True), parse_float=Decimal
+        )
         fields = [(row["orderBy"]["field"], row["orderBy"]["order"]) for row in rows]
         raw_values = [row["value"] for row in rows]
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
@@ -148,11 +151,18 @@ def decode_cursor(token: str, terms: tuple[SortTerm, ...]) -> tuple:
         raise InvalidParameter("cursor", "'cursor' belongs to a list with another sort order")
     values = []
     for term, raw in zip(terms, raw_values, strict=True):
-        if raw is not None and not isinstance(raw, (str, int, float, bool)):
+        if raw is not None and not isinstance(raw, (str, int, Decimal, bool)):
             raise InvalidParameter("cursor", "'cursor' is not a cursor this API issued")
-        text = raw if isinstance(raw, str) or raw is None else json.dumps(raw)
+        text = raw if isinstance(raw, str) or raw is None else _cursor_text(raw)
         values.append(typed_value(term.field, "null" if text is None else text, "cursor"))
     return tuple(values)
+
+
+def _cursor_text(raw: bool | int | Decimal) -> str:
+    """A cursor's JSON value as query text: ``true``, ``12``, ``98999999999990.99``."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
 
 
 def _json_value(value, kind: str):

@@ -8,9 +8,10 @@ schemas. An absent optional value is left out rather than sent as null
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+
+import orjson
 
 from mockserver.domain.money import cents_to_json, to_json_number
 from mockserver.domain.records import (
@@ -215,15 +216,13 @@ def payment_method(record: PaymentMethod) -> dict:
 
 
 def json_default(value):
-    """For ``json.dumps(default=...)``: Decimals become numbers."""
+    """For the JSON encoders: a Decimal is a number, written exactly."""
     if isinstance(value, Decimal):
-        return to_json_number(value)
+        number = to_json_number(value)
+        return orjson.Fragment(str(number)) if isinstance(number, Decimal) else number
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default)
-
-
-def dumps(document) -> bytes:
-    """Compact UTF-8 JSON; Decimals (in custom fields) become numbers."""
-    return _encoder.encode(document).encode()
+def dumps(document, *, indent: bool = False) -> bytes:
+    """Compact UTF-8 JSON (or indented by two spaces); numbers exact, as ``money`` makes them."""
+    return orjson.dumps(document, default=json_default, option=orjson.OPT_INDENT_2 if indent else 0)
