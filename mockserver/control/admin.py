@@ -6,7 +6,6 @@ an admin token when one is configured. ``?tenant=`` picks a tenant.
 from __future__ import annotations
 
 import hmac
-import json
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
@@ -15,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from mockserver import __version__
 from mockserver.control.overview import overview
 from mockserver.domain.errors import IdTaken, InvalidParameter, NotFound, Unauthorized
+from mockserver.faces import json_body
 from mockserver.faces.fields import IsoDateTime
 from mockserver.faces.http import (
     ZuoraArgumentsParser,
@@ -271,12 +271,7 @@ def _rule_spec() -> dict | str:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidParameter("body", "The body is not valid UTF-8") from None
-    try:
-        spec = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise InvalidParameter(
-            "body", "Send a fault rule as a JSON object, or as key=value text (text/plain)"
-        ) from None
+    spec = json_body.loads(body)
     if not isinstance(spec, (dict, str)):
         raise InvalidParameter("body", "A fault rule is a JSON object or a key=value string")
     return spec
