@@ -118,13 +118,13 @@ def test_a_cursor_after_an_exact_total_pages_on(zuora_client, huge_memo):
 
 
 def test_a_custom_field_number_is_written_as_sent(zuora_client, zuora_mock):
-    custom = '"custom_fields": {"Score__c": 0.12345678901234567890}'
+    custom = '"custom_fields": {"Priority__c": 0.12345678901234567890}'
     body = raw_memo("1").replace(b'"items"', f'{custom}, "items"'.encode())
 
     response = zuora_client.post("/debit_memos", data=body, headers=JSON)
 
     assert response.status_code == 201, response.text
-    assert b'"Score__c":0.1234567890123456789}' in response.content
+    assert b'"Priority__c":0.1234567890123456789}' in response.content
 
 
 def test_an_ordinary_amount_keeps_its_short_form(zuora_client):

@@ -49,7 +49,7 @@ MEMO = st.fixed_dictionaries(
         "description": hostile_text,
         "document_date": DATES,
         "due_date": DATES,
-        "custom_fields": st.dictionaries(st.just("Score__c") | hostile_text, json_values),
+        "custom_fields": st.dictionaries(st.just("Priority__c") | hostile_text, json_values),
     },
 )
 PATCH = st.fixed_dictionaries(
