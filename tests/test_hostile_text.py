@@ -147,13 +147,3 @@ def test_the_control_plane_reads_text_by_the_same_rule(zuora_mock):
     assert_refused(clock, "now")
     assert_refused(journal, "method")
     assert requests.get(f"{root}/faults", timeout=10).json() == {"data": []}
-
-
-def test_a_token_request_must_be_text(zuora_mock):
-    response = requests.post(
-        f"{zuora_mock.root}/oauth/token",
-        data={"client_id": "me\x85", "client_secret": "s", "grant_type": "client_credentials"},
-        timeout=10,
-    )
-
-    assert_refused(response, "client_id")

@@ -116,19 +116,12 @@ def no_content_type_without_content(response: Response) -> Response:
     return response
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 def check_text_parameters() -> None:
-    """Before any view of any face or the control plane: query parameters and form
-    fields are text (``text.py``); a bad one is a 400 naming it."""
-    fields = [request.args]
-    if request.mimetype in FORM_TYPES:
-        fields.append(request.form)
-    for mapping in fields:
-        for name, value in mapping.items(multi=True):
-            check_text(name, "query")
-            check_text(value, name)
+    """Before any view of any face or the control plane: query parameters are
+    text (``text.py``); a bad one is a 400 naming it."""
+    for name, value in request.args.items(multi=True):
+        check_text(name, "query")
+        check_text(value, name)
 
 
 def compress(response: Response) -> Response:

@@ -3,7 +3,7 @@
 control characters (C0, DEL, C1) but tab, line feed and carriage return.
 
 One rule for every face and the control plane: JSON bodies, query
-parameters, forms, and the text fields of request schemas and snapshots.
+parameters, and the text fields of request schemas and snapshots.
 """
 
 from __future__ import annotations
