@@ -26,6 +26,7 @@ from waitress.server import TcpWSGIServer
 from mockserver.config import Config
 from mockserver.connections import Channel
 from mockserver.faces.face import ErrorRenderer
+from mockserver.heap import limit_malloc_arenas
 
 log = logging.getLogger("mockserver")
 
@@ -95,6 +96,7 @@ def make_server(
 ) -> _Server:
     policy = policy or ConnectionPolicy()
     _allow_descriptors(policy.max_connections + threads + 64)
+    limit_malloc_arenas()  # before the worker threads start
     try:
         return _Server(app, adj=_adjustments(host, port, threads, policy), policy=policy)
     except ValueError:  # waitress: the host is no address, nor a name it can resolve

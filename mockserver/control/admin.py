@@ -25,6 +25,7 @@ from mockserver.faces.http import (
 )
 from mockserver.faults import MAX_GLOB_LENGTH, DuplicateRule, RuleError
 from mockserver.fixtures import snapshot
+from mockserver.heap import release_free_memory
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant
 
 
@@ -123,6 +124,7 @@ def drop_tenant(key):
     """Forget a per-token tenant, so a finished CI run frees its place under the cap."""
     if not _sandbox().tenants.drop(key):
         raise NotFound(key, field="tenant")
+    release_free_memory()
     return Response(status=204)
 
 
@@ -133,6 +135,7 @@ def reset(args):
         _tenant(args["tenant"]).reset()
     else:
         _sandbox().tenants.reset()
+    release_free_memory()
     return json_response({"status": "reset", "tenant": args.get("tenant")})
 
 
@@ -142,7 +145,10 @@ def export_state(args):
     tenant = _tenant(args.get("tenant"))
     with tenant.store.transaction():
         document = snapshot.export(tenant.store, tenant.clock.today(), tenant.clock.zone)
-    return json_response(document)
+    response = json_response(document)
+    del document
+    response.call_on_close(release_free_memory)  # the text, once it is sent
+    return response
 
 
 @blp.route("/state", methods=["PUT"])

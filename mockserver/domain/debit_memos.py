@@ -24,6 +24,7 @@ from mockserver.domain.errors import (
     CurrencyMismatch,
     InvalidParameter,
     InvalidState,
+    MemoLimitReached,
     MissingParameter,
     NotFound,
 )
@@ -38,9 +39,10 @@ PATCHABLE = ("pay", "description", "due_date", "document_date", "reason_code", "
 class DebitMemos:
     """The operations on one tenant's debit memos."""
 
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, max_memos: int | None = None):
         self.store = store
         self.clock = clock
+        self.max_memos = max_memos  # (sandbox rule) the most memos the store may hold
 
     def get(self, ref: str) -> DebitMemo:
         """A memo by its 32-character id or by its ``DM…`` number."""
@@ -60,6 +62,8 @@ class DebitMemos:
     def create(self, data: dict) -> DebitMemo:
         store = self.store
         with store.transaction():
+            if self.max_memos is not None and store.count("debit_memos") >= self.max_memos:
+                raise MemoLimitReached(self.max_memos)
             account = self._account_for(data)
             now = self.clock.now()
             audit = Audit(store.api_user_id, now, store.api_user_id, now)

@@ -35,6 +35,7 @@ class Kind(StrEnum):
     ID_TAKEN = "id_taken"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    MEMO_LIMIT_REACHED = "memo_limit_reached"
 
 
 class Refusal(StrEnum):
@@ -170,6 +171,22 @@ class IdempotencyKeyReused(ZuoraError):
                 Kind.IDEMPOTENCY_KEY_REUSED,
                 "Idempotency-Key",
                 "This Idempotency-Key was used with another method, path or body",
+            )
+        )
+
+
+class MemoLimitReached(ZuoraError):
+    """(sandbox rule) The tenant's store holds ``--max-memos`` debit memos already."""
+
+    kind = Kind.MEMO_LIMIT_REACHED
+
+    def __init__(self, cap: int):
+        super().__init__(
+            Problem(
+                Kind.MEMO_LIMIT_REACHED,
+                None,
+                f"The sandbox keeps at most {cap} debit memos per tenant (--max-memos); "
+                "delete some, reset, or raise --max-memos",
             )
         )
 

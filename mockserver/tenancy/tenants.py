@@ -52,10 +52,11 @@ class Tenant:
         # (sandbox rule) injected waits may hold at most half the worker threads
         self.holds = ConcurrencyLimiter(max(1, config.threads // 2))
         self.faults = faults
+        self._max_memos = config.max_memos
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = baseline.thaw()
         self.async_requests = AsyncQueue()
-        self.debit_memos = DebitMemos(self.store, self.clock)
+        self.debit_memos = DebitMemos(self.store, self.clock, self._max_memos)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
@@ -72,7 +73,7 @@ class Tenant:
 
     def replace_store(self, store: Store) -> None:
         self.store = store
-        self.debit_memos = DebitMemos(store, self.clock)
+        self.debit_memos = DebitMemos(store, self.clock, self._max_memos)
 
 
 class Tenants:

@@ -31,6 +31,7 @@ ANSWERS: dict[ErrorKind, Reply] = {
     Kind.ID_TAKEN: Reply(409, "invalid_parameter"),
     Kind.IDEMPOTENCY_KEY_IN_USE: Reply(409, "idempotency_key_in_use"),
     Kind.IDEMPOTENCY_KEY_REUSED: Reply(422, "idempotency_key_reused"),
+    Kind.MEMO_LIMIT_REACHED: Reply(409, "memo_limit_reached"),
     Refusal.UNAUTHORIZED: Reply(401, "unauthorized"),
     Refusal.NO_SUCH_ROUTE: Reply(404, "resource_not_found"),
     Refusal.METHOD_NOT_ALLOWED: Reply(405, "method_not_allowed"),
