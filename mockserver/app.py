@@ -21,6 +21,7 @@ from mockserver.edge.gateway import Gateway
 from mockserver.faces import http, oauth
 from mockserver.faces.face import Faces
 from mockserver.faces.http import ZuoraApi
+from mockserver.faces.v1 import face as v1
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
 from mockserver.fixtures import seeding, snapshot
@@ -43,7 +44,7 @@ def zuora_faces() -> Faces:
     """The APIs the sandbox speaks. ``/oauth/token`` serves every API's clients and
     answers in the Quickstart envelope, as does the control plane (the fallback)."""
     quickstart = v2.face()
-    return Faces(oauth.face(quickstart.errors), quickstart, fallback=quickstart.errors)
+    return Faces(oauth.face(quickstart.errors), quickstart, v1.face(), fallback=quickstart.errors)
 
 
 def baseline_store(config: Config) -> MemoryStore:

@@ -128,6 +128,7 @@ class ZuoraMock:
     def __init__(self, root: str, token: str, admin_token: str | None = None):
         self.root = root.rstrip("/")
         self.url = f"{self.root}/v2"
+        self.v1_url = self.root  # what an official Zuora SDK's Configuration(host=...) takes
         self.token = token
         self.tenant: str | None = None
         self._admin = requests.Session()

@@ -18,6 +18,7 @@ from mockserver.server import connection_policy, start_in_thread
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 ZUORA_SPEC = CONTRACT / "zuora-quickstart-debit-memos.openapi.yaml"
+ZUORA_V1_SPEC = CONTRACT / "zuora-v1-debit-memos.openapi.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,15 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def zuora_v1_spec() -> dict:
+    if not ZUORA_V1_SPEC.exists():
+        pytest.skip(
+            f"Zuora's v1 OpenAPI description is not at {ZUORA_V1_SPEC} (it lives outside the repo)"
+        )
+    return yaml.safe_load(ZUORA_V1_SPEC.read_text())
 
 
 @pytest.fixture

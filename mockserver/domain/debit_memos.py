@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
+from mockserver.domain.accounts import named_account
 from mockserver.domain.builders import (
     check_dates,
     check_item_count,
@@ -25,15 +26,23 @@ from mockserver.domain.errors import (
     InvalidParameter,
     InvalidState,
     MemoLimitReached,
-    MissingParameter,
     NotFound,
 )
 from mockserver.domain.money import check_amount, from_cents, to_cents
+from mockserver.domain.payments import pay_memo
 from mockserver.domain.query import Page, PageQuery
-from mockserver.domain.records import Account, Audit, DebitMemo, DebitMemoItem
+from mockserver.domain.records import Account, Audit, DebitMemo
 from mockserver.store import Store
 
-PATCHABLE = ("pay", "description", "due_date", "document_date", "reason_code", "custom_fields")
+ITEM_TEXT_FIELDS = frozenset(
+    {"description", "name", "unit_of_measure", "service_start", "service_end"}
+)
+FIXED_ITEM_FIELDS = frozenset({"amount", "quantity", "delete", "price_id", "tax_items"})
+
+PATCHABLE = (
+    "pay", "description", "due_date", "document_date", "reason_code", "custom_fields",
+    "transfer_to_accounting",
+)  # fmt: skip
 
 
 class DebitMemos:
@@ -76,39 +85,24 @@ class DebitMemos:
             store.settings.check_memo(data, account.id)
             raw["reason_code"] = store.settings.reason_code(data.get("reason_code"))
             check_item_count(data.get("items"))
+            raws = [
+                _priced(store, item, account.currency, f"items[{n}]")
+                for n, item in enumerate(data["items"])
+            ]
             memo_id = store.new_id()
-            items = debit_memo_items(
-                data.get("items"), memo_id, account.currency, audit, store.new_id
-            )
+            items = debit_memo_items(raws, memo_id, account.currency, audit, store.new_id)
             memo = debit_memo(raw, account, memo_id, store.next_memo_number(), audit, items)
             store.put_memo(memo)
             return memo
 
     def _account_for(self, data: dict) -> Account:
-        account_id, account_number = data.get("account_id"), data.get("account_number")
-        if account_id is None and account_number is None:
-            raise MissingParameter("account_id", "'account_id' or 'account_number' is required")
-        store = self.store
-        account = (
-            store.account(account_id)
-            if account_id is not None
-            else store.account_by_number(account_number)
-        )
-        parameter = "account_id" if account_id is not None else "account_number"
-        if account is None:
-            value = account_id if account_id is not None else account_number
-            raise InvalidParameter(parameter, f"Account {value} could not be found")
-        if account_number is not None and account.account_number != account_number:
-            raise InvalidParameter(
-                "account_number", "'account_number' does not belong to 'account_id'"
-            )
-        return account
+        return named_account(self.store, data.get("account_id"), data.get("account_number"))
 
     # -- state transitions ----------------------------------------------------
 
-    def patch(self, ref: str, changes: dict) -> DebitMemo:
+    def patch(self, ref: str, changes: dict, memo: DebitMemo | None = None) -> DebitMemo:
         with self.store.transaction():
-            memo = self.get(ref)
+            memo = memo or self.get(ref)
             if memo.state == "canceled":
                 raise InvalidState(memo.state, "update")
             updates = {name: changes[name] for name in PATCHABLE if name in changes}
@@ -125,6 +119,35 @@ class DebitMemos:
                 updates.get("due_date", memo.due_date),
             )
             return self._save(replace(memo, **updates))
+
+    def update_items(self, ref: str, changes: dict, items: list[dict]) -> DebitMemo:
+        """A patch that also changes items' texts and service dates (a draft's only).
+
+        (sandbox rule) Amounts, quantities, charges and taxes of an item don't change,
+        and items are neither added nor deleted: make a new memo instead.
+        """
+        with self.store.transaction():
+            memo = self.get(ref)
+            if memo.state != "draft":
+                raise InvalidState(memo.state, "update the items of")
+            by_id = {item.id: item for item in memo.items}
+            for n, change in enumerate(items):
+                item = by_id.get(change["id"])
+                if item is None:
+                    raise NotFound(change["id"], f"items[{n}].id")
+                fixed = sorted(set(change) & FIXED_ITEM_FIELDS)
+                if fixed:
+                    raise InvalidState(memo.state, f"change '{fixed[0]}' of an item of")
+                updates = {k: v for k, v in change.items() if k in ITEM_TEXT_FIELDS}
+                start = updates.get("service_start", item.service_start)
+                end = updates.get("service_end", item.service_end)
+                if end is not None and end < start:
+                    raise InvalidParameter(
+                        f"items[{n}].service_end", "'service_end' must not be before service_start"
+                    )
+                by_id[item.id] = replace(item, **updates)
+            memo = replace(memo, items=tuple(by_id[item.id] for item in memo.items))
+            return self.patch(memo.id, changes, memo)
 
     def post(self, ref: str) -> DebitMemo:
         with self.store.transaction():
@@ -170,7 +193,7 @@ class DebitMemos:
                 raise InvalidState(memo.state, "pay", reason)
             if payment["currency"] != memo.currency:
                 raise CurrencyMismatch("currency", payment["currency"], memo.currency)
-            self._check_payer(memo, payment)
+            method_id = self._check_payer(memo, payment)
             store.settings.check_custom_fields("payment", payment.get("custom_fields", {}))
             remaining = memo.remaining_balance
             if "amount" in payment:
@@ -181,11 +204,10 @@ class DebitMemos:
                 amount = remaining
             if amount > remaining:
                 raise AmountExceedsBalance(from_cents(amount), from_cents(remaining))
-            now = self.clock.now()
-            items = apply_payment(memo.items, amount, store.api_user_id, now)
-            return self._save(replace(memo, items=items, amount_paid=memo.amount_paid + amount))
+            return pay_memo(store, memo, amount, method_id, self.clock.now())
 
-    def _check_payer(self, memo: DebitMemo, payment: dict) -> None:
+    def _check_payer(self, memo: DebitMemo, payment: dict) -> str:
+        """The id of the payment method that pays, once the payer is the memo's account."""
         account = self.store.account(memo.account_id)
         for name, expected in (
             ("account_id", account.id),
@@ -199,6 +221,7 @@ class DebitMemos:
             raise InvalidParameter(
                 "payment_method_id", f"Payment method {method_id} could not be found"
             )
+        return method_id
 
     def _save(self, memo: DebitMemo) -> DebitMemo:
         store = self.store
@@ -207,40 +230,19 @@ class DebitMemos:
         return memo
 
 
-def apply_payment(
-    items: tuple[DebitMemoItem, ...], amount: int, user_id: str, now
-) -> tuple[DebitMemoItem, ...]:
-    """Spread a payment over the items in order: each item's subtotal, then its taxes."""
-    audits = {}  # records that shared an audit before share the new one
-
-    def touched(audit: Audit) -> Audit:
-        if id(audit) not in audits:
-            audits[id(audit)] = audit.touched(user_id, now)
-        return audits[id(audit)]
-
-    paid_items = []
-    left = amount
-    for item in items:
-        if left <= 0 or item.remaining_balance <= 0:
-            paid_items.append(item)
-            continue
-        to_subtotal = min(left, item.subtotal - item.subtotal_paid)
-        left -= to_subtotal
-        taxes = []
-        for tax in item.taxation_items:
-            to_tax = min(left, tax.remaining_balance)
-            left -= to_tax
-            taxes.append(
-                replace(tax, amount_paid=tax.amount_paid + to_tax, audit=touched(tax.audit))
-                if to_tax
-                else tax
+def _priced(store: Store, raw: dict, currency: str, where: str) -> dict:
+    """An item of a catalog charge (``price_id``): the charge's name and unit of measure,
+    and its price in ``currency`` as the unit amount unless the item names an amount."""
+    charge = store.catalog.charges.get(raw.get("price_id"))
+    if charge is None:
+        return raw
+    priced = {"name": charge.name, "unit_of_measure": charge.uom, **raw}
+    if raw.get("amount") is None and raw.get("unit_amount") is None:
+        price = charge.price_in(currency)
+        if price is None:
+            raise InvalidParameter(
+                f"{where}.amount",
+                f"'{where}.amount' is required: the charge has no {currency} price",
             )
-        paid_items.append(
-            replace(
-                item,
-                subtotal_paid=item.subtotal_paid + to_subtotal,
-                taxation_items=tuple(taxes),
-                audit=touched(item.audit),
-            )
-        )
-    return tuple(paid_items)
+        priced["unit_amount"] = price
+    return priced

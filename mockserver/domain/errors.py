@@ -27,11 +27,14 @@ class Kind(StrEnum):
     """Zuora's business rules a request can break."""
 
     INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_QUERY_PARAMETER = "invalid_query_parameter"
     MISSING_PARAMETER = "missing_parameter"
     NOT_FOUND = "not_found"
     INVALID_STATE = "invalid_state"
     AMOUNT_EXCEEDS_BALANCE = "amount_exceeds_balance"
     CURRENCY_MISMATCH = "currency_mismatch"
+    RULE_BROKEN = "rule_broken"
     ID_TAKEN = "id_taken"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
@@ -138,6 +141,16 @@ class CurrencyMismatch(ZuoraError):
         super().__init__(
             Problem(Kind.CURRENCY_MISMATCH, field, f"'{field}' is {given} but must be {expected}")
         )
+
+
+class RuleBroken(ZuoraError):
+    """A rule of Zuora's other than a state or a balance (e.g. applying more than a
+    payment holds)."""
+
+    kind = Kind.RULE_BROKEN
+
+    def __init__(self, field: str, message: str):
+        super().__init__(Problem(Kind.RULE_BROKEN, field, message))
 
 
 class IdTaken(ZuoraError):

@@ -7,7 +7,7 @@ places than its currency allows is refused, never rounded silently.
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from mockserver.domain.errors import InvalidParameter
 
@@ -141,3 +141,8 @@ def to_json_number(value: Decimal) -> int | float | Decimal:
     if len("".join(map(str, digits)).strip("0")) <= JSON_EXACT_DIGITS:
         return float(value)
     return value.normalize(context=EXACT)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimal places, halves away from zero (for generated prices)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

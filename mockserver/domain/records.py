@@ -254,3 +254,110 @@ class DebitMemo:
     @property
     def updated_time(self) -> datetime:
         return self.audit.updated_time
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentApplication:
+    """What one payment applies to one debit memo (Zuora v1's payment "part")."""
+
+    id: str
+    payment_id: str
+    debit_memo_id: str
+    amount: int  # hundredths
+    audit: Audit
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A payment of an account: made through v1, or by a v2 ``pay`` (one application)."""
+
+    id: str
+    number: str
+    account_id: str
+    currency: str
+    amount: int  # hundredths
+    type: str  # External | Electronic
+    payment_method_id: str
+    effective_date: date
+    audit: Audit
+    applications: tuple[PaymentApplication, ...] = ()
+    status: str = "Processed"
+    payment_method_type: str | None = None
+    comment: str | None = None
+    reference_id: str | None = None
+
+    @property
+    def applied_amount(self) -> int:
+        return sum(a.amount for a in self.applications)
+
+    @property
+    def unapplied_amount(self) -> int:
+        return self.amount - self.applied_amount
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePrice:
+    currency: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRatePlanCharge:
+    id: str
+    number: str  # productRatePlanChargeNumber, PRPC-...
+    name: str
+    model: str  # FlatFee | PerUnit
+    type: str  # OneTime | Usage | Recurring
+    uom: str
+    prices: tuple[ChargePrice, ...]
+    description: str | None = None
+
+    def price_in(self, currency: str) -> Decimal | None:
+        return next((p.price for p in self.prices if p.currency == currency), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRatePlan:
+    id: str
+    number: str  # productRatePlanNumber, PRP-...
+    name: str
+    charges: tuple[ProductRatePlanCharge, ...]
+    effective_start_date: date
+    effective_end_date: date
+    description: str | None = None
+    status: str = "Active"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A catalog product with its rate plans and their charges (read-only in the sandbox)."""
+
+    id: str
+    sku: str
+    number: str  # productNumber, PC-...
+    name: str
+    category: str
+    effective_start_date: date
+    effective_end_date: date
+    rate_plans: tuple[ProductRatePlan, ...]
+    description: str | None = None
+
+
+class Catalog:
+    """The product catalog: products by id, SKU or number, and charges by id.
+    Built once (seeded or loaded) and then only read."""
+
+    def __init__(self, products=()):
+        self.products: tuple[Product, ...] = tuple(products)
+        self._by_key: dict[str, Product] = {}
+        self.charges: dict[str, ProductRatePlanCharge] = {}
+        for product in self.products:
+            for key in (product.id, product.sku, product.number):
+                self._by_key.setdefault(key, product)
+            for plan in product.rate_plans:
+                for charge in plan.charges:
+                    self.charges[charge.id] = charge
+
+    def product(self, key: str) -> Product | None:
+        """A product by its id, SKU or product number."""
+        return self._by_key.get(key)

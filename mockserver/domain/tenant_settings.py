@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from mockserver.domain.errors import InvalidParameter
+
+if TYPE_CHECKING:
+    from mockserver.domain.records import Catalog
 
 # Zuora's pre-populated reason codes for debit memos; the first is the default.
 ZUORA_REASON_CODES = (
@@ -63,6 +67,12 @@ class TenantSettings:
     @cached_property
     def _invoice_of_item(self) -> dict[str, str]:
         return {item: inv.id for inv in self.invoices.values() for item in inv.item_ids}
+
+    def with_catalog(self, catalog: Catalog) -> TenantSettings:
+        """These settings with the catalog's product rate plan charges among the prices:
+        v1's ``productRatePlanChargeId`` and v2's ``price_id`` name the same records."""
+        charges = {charge.id: charge.name for charge in catalog.charges.values()}
+        return replace(self, prices=MappingProxyType({**self.prices, **charges}))
 
     @property
     def default_reason_code(self) -> str:

@@ -259,7 +259,7 @@ def _problem(path: str, message: str) -> Problem:
     if message == "Missing data for required field.":
         return Problem(Kind.MISSING_PARAMETER, path, f"'{path}' is required")
     if message == "Unknown field.":
-        return Problem(Kind.INVALID_PARAMETER, path, f"'{path}' is not a field of this request")
+        return Problem(Kind.UNKNOWN_FIELD, path, f"'{path}' is not a field of this request")
     return Problem(Kind.INVALID_PARAMETER, path, f"'{path}': {message}")
 
 

@@ -16,6 +16,8 @@ from mockserver.faces.face import ErrorRenderer, Face
 from mockserver.faces.http import json_response
 from mockserver.faces.v2 import schemas
 
+CLIENT_ID_LENGTH = 36  # Zuora's client ids; checked in strict mode only (sandbox rule)
+
 blp = Blueprint("oauth", __name__, url_prefix="/oauth", description="OAuth tokens")
 
 
@@ -58,5 +60,10 @@ def create_token():
             raise MissingParameter(name)
     if form["grant_type"] != "client_credentials":
         raise InvalidParameter("grant_type", "'grant_type' must be client_credentials")
-    token = current_app.extensions["mockserver"].tokens.issue()
+    tokens = current_app.extensions["mockserver"].tokens
+    if tokens.strict and len(form["client_id"]) != CLIENT_ID_LENGTH:
+        raise InvalidParameter(
+            "client_id", f"'client_id' must be {CLIENT_ID_LENGTH} characters, as Zuora's are"
+        )
+    token = tokens.issue()
     return json_response(token.to_wire())

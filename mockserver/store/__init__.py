@@ -13,16 +13,27 @@ from contextlib import AbstractContextManager
 from typing import Literal, Protocol
 
 from mockserver.domain.query import Page, PageQuery
-from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+from mockserver.domain.records import (
+    Account,
+    Catalog,
+    Contact,
+    DebitMemo,
+    DebitMemoItem,
+    Payment,
+    PaymentMethod,
+)
 from mockserver.domain.tenant_settings import TenantSettings
 
-Collection = Literal["accounts", "contacts", "payment_methods", "debit_memos", "debit_memo_items"]
+Collection = Literal[
+    "accounts", "contacts", "payment_methods", "debit_memos", "debit_memo_items", "payments"
+]
 PAGED = ("debit_memos", "debit_memo_items")  # the collections ``page`` answers
 
 
 class Store(Protocol):
     api_user_id: str  # the user the sandbox's API calls act as
     settings: TenantSettings  # reason codes, custom fields, invoices and prices
+    catalog: Catalog  # the product catalog: read-only once the store is filled
 
     def transaction(self) -> AbstractContextManager[object]:
         """Hold for the whole of an operation's reads, checks and writes; reentrant."""
@@ -60,6 +71,28 @@ class Store(Protocol):
 
     def delete_memo(self, memo_id: str) -> None: ...
 
+    # -- payments ----------------------------------------------------------------
+
+    def payment(self, payment_id: str) -> Payment | None: ...
+
+    def payment_by_number(self, number: str) -> Payment | None: ...
+
+    def put_payment(self, payment: Payment) -> None:
+        """Add or replace a payment with its applications (they are part of it)."""
+        ...
+
+    def payments_of_memo(self, memo_id: str) -> list[Payment]:
+        """The payments applied to a memo, the first applied first."""
+        ...
+
+    def payments_of_account(self, account_id: str) -> list[Payment]:
+        """An account's payments, the latest number first."""
+        ...
+
+    def unapplied_payment_amount(self, account_id: str) -> int:
+        """What the account's payments hold unapplied, in hundredths."""
+        ...
+
     # -- queries ----------------------------------------------------------------
 
     def page(self, query: PageQuery) -> Page:
@@ -91,3 +124,11 @@ class Store(Protocol):
     def skip_memo_numbers(self, through: int) -> None:
         """Numbers up to ``through`` are taken (records loaded with their numbers)."""
         ...
+
+    def next_payment_number(self) -> str:
+        """The next ``P-`` number, one above the last one given or skipped to."""
+        ...
+
+    def last_payment_number(self) -> int: ...
+
+    def skip_payment_numbers(self, through: int) -> None: ...

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mockserver.domain.query import Page, PageQuery
-from mockserver.domain.records import Account, Contact, DebitMemo, DebitMemoItem, PaymentMethod
+from mockserver.domain.records import (
+    Account,
+    Catalog,
+    Contact,
+    DebitMemo,
+    DebitMemoItem,
+    Payment,
+    PaymentMethod,
+)
 from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store import Collection
 from mockserver.store.indexes import (
@@ -64,6 +72,12 @@ class MemoryStore:
         self._indexes: dict[tuple[str, str], SortedIndex] = {}
         self._open_balance_by_account: dict[str, int] = {}  # hundredths
         self._last_memo_number = 0
+        self._payments: dict[str, Payment] = {}
+        self._payment_ids_by_number: dict[str, str] = {}
+        self._payment_ids_by_memo: dict[str, tuple[str, ...]] = {}  # in the order applied
+        self._unapplied_by_account: dict[str, int] = {}  # hundredths
+        self._last_payment_number = 0
+        self.catalog = Catalog()
 
     def transaction(self) -> threading.RLock:
         return self._lock
@@ -218,6 +232,7 @@ class MemoryStore:
             "contacts": self._contacts,
             "payment_methods": self._payment_methods,
             "debit_memos": self._memos,
+            "payments": self._payments,
         }[collection]
 
     def _item_table(self) -> dict[str, DebitMemoItem]:
@@ -257,6 +272,65 @@ class MemoryStore:
         with self._lock:
             self._last_memo_number = max(self._last_memo_number, through)
 
+    # -- payments -----------------------------------------------------------------
+
+    def payment(self, payment_id: str) -> Payment | None:
+        return self._payments.get(payment_id)
+
+    def payment_by_number(self, number: str) -> Payment | None:
+        payment_id = self._payment_ids_by_number.get(number)
+        return self._payments.get(payment_id) if payment_id else None
+
+    def payments_of_memo(self, memo_id: str) -> list[Payment]:
+        with self._lock:
+            return [self._payments[p] for p in self._payment_ids_by_memo.get(memo_id, ())]
+
+    def payments_of_account(self, account_id: str) -> list[Payment]:
+        with self._lock:
+            found = [p for p in self._payments.values() if p.account_id == account_id]
+        return sorted(found, key=lambda p: p.number, reverse=True)
+
+    def unapplied_payment_amount(self, account_id: str) -> int:
+        return self._unapplied_by_account.get(account_id, 0)
+
+    def put_payment(self, payment: Payment) -> None:
+        """Add or replace a payment, keeping the per-memo and per-account sums in step."""
+        with self._lock:
+            previous = self._payments.get(payment.id)
+            unapplied = self._unapplied_by_account
+            if previous is not None:
+                unapplied[previous.account_id] -= previous.unapplied_amount
+                self._unlink(previous, {a.debit_memo_id for a in payment.applications})
+            self._payments[payment.id] = payment
+            self._payment_ids_by_number[payment.number] = payment.id
+            unapplied[payment.account_id] = (
+                unapplied.get(payment.account_id, 0) + payment.unapplied_amount
+            )
+            for application in payment.applications:
+                ids = self._payment_ids_by_memo.get(application.debit_memo_id, ())
+                if payment.id not in ids:
+                    self._payment_ids_by_memo[application.debit_memo_id] = (*ids, payment.id)
+
+    def _unlink(self, payment: Payment, still: set[str]) -> None:
+        """Forget the payment on the memos it no longer applies to."""
+        for application in payment.applications:
+            memo_id = application.debit_memo_id
+            if memo_id not in still:
+                ids = self._payment_ids_by_memo[memo_id]
+                self._payment_ids_by_memo[memo_id] = tuple(p for p in ids if p != payment.id)
+
+    def next_payment_number(self) -> str:
+        with self._lock:
+            self._last_payment_number += 1
+            return f"P-{self._last_payment_number:08d}"
+
+    def last_payment_number(self) -> int:
+        return self._last_payment_number
+
+    def skip_payment_numbers(self, through: int) -> None:
+        with self._lock:
+            self._last_payment_number = max(self._last_payment_number, through)
+
     # -- copies -----------------------------------------------------------------
 
     def frozen(self) -> FrozenStore:
@@ -271,6 +345,9 @@ class MemoryStore:
                 payment_methods=tuple(self._payment_methods.values()),
                 memos=tuple(self._memos.values()),
                 last_memo_number=self._last_memo_number,
+                payments=tuple(self._payments.values()),
+                last_payment_number=self._last_payment_number,
+                catalog=self.catalog,
             )
 
 
@@ -287,6 +364,9 @@ class FrozenStore:
     payment_methods: tuple[PaymentMethod, ...]
     memos: tuple[DebitMemo, ...]
     last_memo_number: int
+    payments: tuple[Payment, ...]
+    last_payment_number: int
+    catalog: Catalog
 
     def thaw(self) -> MemoryStore:
         """A live store with these records, ids and sequences."""
@@ -301,4 +381,8 @@ class FrozenStore:
             for memo in self.memos:
                 store.put_memo(memo)
             store.skip_memo_numbers(self.last_memo_number)
+            for payment in self.payments:
+                store.put_payment(payment)
+            store.skip_payment_numbers(self.last_payment_number)
+        store.catalog = self.catalog
         return store

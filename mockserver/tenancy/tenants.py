@@ -15,6 +15,7 @@ from mockserver.config import Config
 from mockserver.domain.clock import Clock
 from mockserver.domain.debit_memos import DebitMemos
 from mockserver.domain.errors import TenantLimitReached
+from mockserver.domain.payments import Payments
 from mockserver.faults import FaultRules
 from mockserver.store import Store
 from mockserver.store.memory import FrozenStore
@@ -57,6 +58,7 @@ class Tenant:
         self.store: Store = baseline.thaw()
         self.async_requests = AsyncQueue()
         self.debit_memos = DebitMemos(self.store, self.clock, self._max_memos)
+        self.payments = Payments(self.store, self.clock)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
@@ -74,6 +76,7 @@ class Tenant:
     def replace_store(self, store: Store) -> None:
         self.store = store
         self.debit_memos = DebitMemos(store, self.clock, self._max_memos)
+        self.payments = Payments(store, self.clock)
 
 
 class Tenants:

@@ -23,11 +23,14 @@ class Reply:
 
 ANSWERS: dict[ErrorKind, Reply] = {
     Kind.INVALID_PARAMETER: Reply(400, "invalid_parameter"),
+    Kind.UNKNOWN_FIELD: Reply(400, "invalid_parameter"),
+    Kind.INVALID_QUERY_PARAMETER: Reply(400, "invalid_parameter"),
     Kind.MISSING_PARAMETER: Reply(400, "missing_parameter"),
     Kind.NOT_FOUND: Reply(404, "resource_not_found"),
     Kind.INVALID_STATE: Reply(400, "invalid_state"),
     Kind.AMOUNT_EXCEEDS_BALANCE: Reply(400, "amount_exceeds_balance"),
     Kind.CURRENCY_MISMATCH: Reply(400, "currency_mismatch"),
+    Kind.RULE_BROKEN: Reply(400, "invalid_state"),
     Kind.ID_TAKEN: Reply(409, "invalid_parameter"),
     Kind.IDEMPOTENCY_KEY_IN_USE: Reply(409, "idempotency_key_in_use"),
     Kind.IDEMPOTENCY_KEY_REUSED: Reply(422, "idempotency_key_reused"),
