@@ -46,8 +46,10 @@ def test_fault_and_latency_flags(tmp_path):
         ("startup-1", "startup"),
         ("startup-2", "startup"),
         ("latency", "latency"),
+        ("latency-v1", "latency"),
     ]
     assert rules[2]["path"] == "/v2/**"
+    assert rules[3]["path"] == "/v1/**"
 
 
 def test_environment_variables(tmp_path):

@@ -97,7 +97,7 @@ def test_strict_auth_accepts_only_issued_or_configured_tokens(start_sandbox):
     assert requests.get(url, headers=bearer("ci-token"), timeout=5).status_code == 200
     issued = requests.post(
         f"{root}/oauth/token",
-        data={"client_id": "a", "client_secret": "b", "grant_type": "client_credentials"},
+        data={"client_id": "a" * 36, "client_secret": "b", "grant_type": "client_credentials"},
         timeout=5,
     ).json()["access_token"]
     assert requests.get(url, headers=bearer(issued), timeout=5).status_code == 200

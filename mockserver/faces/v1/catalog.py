@@ -12,7 +12,7 @@ from flask.sansio.blueprints import Blueprint as FlaskBlueprint
 from mockserver.domain.errors import NotFound
 from mockserver.faces.http import tenant
 from mockserver.faces.v1 import wire
-from mockserver.faces.v1.protocol import blueprint, listing, ok
+from mockserver.faces.v1.protocol import blueprint, document, listing, ok
 from mockserver.faces.v1.query import ListQuery
 
 blp = blueprint(
@@ -25,7 +25,7 @@ def route(rules: tuple[str, ...], operation_id: str, summary: str):
 
     def register(view):
         view = blp.route(rules[0], methods=["GET"], endpoint=operation_id)(
-            blp.doc(operationId=operation_id, summary=summary, security=[{"bearerAuth": []}])(view)
+            document(blp, operation_id, summary)(view)
         )
         for alias in rules[1:]:
             FlaskBlueprint.add_url_rule(blp, alias, operation_id, view, methods=["GET"])

@@ -15,7 +15,7 @@ from flask.sansio.blueprints import Blueprint as FlaskBlueprint
 from mockserver.domain.errors import MissingParameter, NotFound
 from mockserver.faces.http import idempotent, tenant
 from mockserver.faces.v1 import schemas, wire
-from mockserver.faces.v1.protocol import blueprint, body, listing, modern_names, ok
+from mockserver.faces.v1.protocol import blueprint, body, document, listing, modern_names, ok
 from mockserver.faces.v1.query import ListQuery, fields
 
 blp = blueprint("v1_debit_memos", "Debit memos, as Zuora's v1 REST API serves them.")
@@ -65,9 +65,7 @@ def route(rule: str, method: str, operation_id: str, summary: str):
 
     def register(view):
         documented = blp.route(rule, methods=[method], endpoint=operation_id)
-        view = documented(
-            blp.doc(operationId=operation_id, summary=summary, security=[{"bearerAuth": []}])(view)
-        )
+        view = documented(document(blp, operation_id, summary)(view))
         FlaskBlueprint.add_url_rule(
             blp, rule.replace("/debit-memos", "/debitmemos", 1), operation_id, view,
             methods=[method],

@@ -9,7 +9,7 @@ from flask import request
 from mockserver.domain.errors import InvalidParameter
 from mockserver.faces.http import idempotent, tenant
 from mockserver.faces.v1 import schemas, wire
-from mockserver.faces.v1.protocol import blueprint, body, listing, ok
+from mockserver.faces.v1.protocol import blueprint, body, document, listing, ok
 from mockserver.faces.v1.query import ListQuery, fields
 
 blp = blueprint("v1_payments", "Payments, as Zuora's v1 REST API serves them.")
@@ -35,7 +35,7 @@ PAYMENT_FIELDS = fields(
 
 
 def _doc(operation_id: str, summary: str):
-    return blp.doc(operationId=operation_id, summary=summary, security=[{"bearerAuth": []}])
+    return document(blp, operation_id, summary)
 
 
 def _render(payment) -> dict:

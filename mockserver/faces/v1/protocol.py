@@ -33,6 +33,21 @@ def blueprint(name: str, description: str) -> Blueprint:
     return blp
 
 
+ANSWERS = {
+    200: {"description": "The object with success true, or a business error: success false"},
+    401: {"description": "No bearer token, or one the sandbox does not accept"},
+    429: {"description": "A rate or concurrency limit"},
+}
+
+
+def document(blp: Blueprint, operation_id: str, summary: str):
+    """A v1 operation in ``/openapi.json``, named by Zuora's operation id."""
+    return blp.doc(
+        operationId=operation_id, summary=summary, responses=ANSWERS,
+        security=[{"bearerAuth": []}],
+    )  # fmt: skip
+
+
 def check_request() -> None:
     token = request_token()
     if token is None or not current_app.extensions["mockserver"].tokens.accepts(token):
