@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -51,3 +52,28 @@ def test_the_install_line_names_a_path_until_the_package_is_published():
     install = readme_block("pytest", "sh").strip()
     assert install.startswith("pip install /path/to/")
     assert "pip install zuora-mockserver" not in README.read_text()
+
+
+def test_the_v1_curl_walkthrough_runs_as_written(start_sandbox):
+    root = start_sandbox()
+    script = readme_block("v1 curl: from token to payment", "sh")
+    script = script.replace("localhost:8080", root.removeprefix("http://"))
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert '"appliedAmount": 20.5' in run.stdout
+    assert '"balance": 100' in run.stdout and '"remaining_balance": 100' in run.stdout
+    assert "50000030" in run.stdout, "unpost of a paid memo is refused"
+    assert "/v1/debit-memos?status=Posted&sort=-amount&pageSize=3&page=2" in run.stdout
+
+
+def test_the_sdk_example_runs_as_written(start_sandbox):
+    root = start_sandbox()
+    example = readme_block("Zuora's official SDKs: the v1 face", "python")
+    example = example.replace("http://localhost:8080", root)
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", example], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["DM00000081", "Posted", "40"]
