@@ -237,24 +237,31 @@ def pay_memo(
     The caller has checked the memo's state, the payer and the amount. Hold ``lock``.
     """
     user = store.api_user_id
-    audit = Audit(user, now, user, now)
-    payment_id = store.new_id()
-    store.put_payment(
-        Payment(
-            id=payment_id,
-            number=store.next_payment_number(),
-            account_id=memo.account_id,
-            currency=memo.currency,
-            amount=amount,
-            type="Electronic",
-            payment_method_id=method_id,
-            effective_date=now.date(),
-            audit=audit,
-            applications=(PaymentApplication(store.new_id(), payment_id, memo.id, amount, audit),),
-        )
-    )
+    record_memo_payment(store, memo, amount, method_id, Audit(user, now, user, now))
     items = apply_payment(memo.items, amount, user, now)
     return _save_memo(store, memo, items, memo.amount_paid + amount, now)
+
+
+def record_memo_payment(
+    store: Store, memo: DebitMemo, amount: int, method_id: str, audit: Audit
+) -> Payment:
+    """An electronic payment of ``amount`` made at ``audit``'s time, applied whole to
+    ``memo`` (whose own amounts the caller changes, if they change)."""
+    payment_id = store.new_id()
+    payment = Payment(
+        id=payment_id,
+        number=store.next_payment_number(),
+        account_id=memo.account_id,
+        currency=memo.currency,
+        amount=amount,
+        type="Electronic",
+        payment_method_id=method_id,
+        effective_date=audit.created_time.date(),
+        audit=audit,
+        applications=(PaymentApplication(store.new_id(), payment_id, memo.id, amount, audit),),
+    )
+    store.put_payment(payment)
+    return payment
 
 
 def _save_memo(
