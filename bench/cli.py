@@ -8,6 +8,7 @@ every server is alone while it is under load. Figures are medians over runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -106,6 +107,12 @@ def _get_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
         data,
         "get quiet",
         attempt(f"{tag} GET memo, --quiet", workloads.get_memo, settings, memo_id, "--quiet"),
+    )
+    v1_get = functools.partial(workloads.get_memo, face="v1")
+    _add(
+        data,
+        "get v1",
+        attempt(f"{tag} GET memo through v1, CLI defaults", v1_get, settings, memo_id),
     )
 
 

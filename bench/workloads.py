@@ -119,10 +119,12 @@ def memo_under_test() -> tuple[str, bytes]:
 # -- throughput ----------------------------------------------------------------------
 
 
-def get_memo(settings: Settings, memo_id: str, *flags: str, name="sandbox") -> dict:
+def get_memo(settings: Settings, memo_id: str, *flags: str, name="sandbox", face="v2") -> dict:
+    """GET of one memo through v2's ``/v2/debit_memos/{id}`` or v1's ``/v1/debit-memos/{id}``."""
+    path = f"/v1/debit-memos/{memo_id}" if face == "v1" else f"/v2/debit_memos/{memo_id}"
     with sandbox(name, *flags) as server:
         server.wait_200(HEALTH)
-        return _load(server, f"/v2/debit_memos/{memo_id}", settings)
+        return _load(server, path, settings)
 
 
 def get_bare(settings: Settings, memo_id: str, threads: int = 32, app: str = "bare"):
