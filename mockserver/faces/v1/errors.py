@@ -52,6 +52,7 @@ ANSWERS: dict[ErrorKind, tuple[int | None, int]] = {  # kind -> (status, categor
     Refusal.RATE_LIMITED: (429, LIMIT),
     Refusal.TENANT_LIMIT_REACHED: (429, LIMIT),
     Refusal.GATEWAY_TIMEOUT: (504, INTERNAL),
+    Refusal.REQUEST_TIMEOUT: (408, LIMIT),
     Refusal.INTERNAL: (500, INTERNAL),
     Refusal.HTTP_STATUS: (None, INTERNAL),
 }
@@ -59,6 +60,7 @@ ANSWERS: dict[ErrorKind, tuple[int | None, int]] = {  # kind -> (status, categor
 MESSAGES = {  # for errors that name no problem of their own
     Refusal.METHOD_NOT_ALLOWED: "This route does not take that method",
     Refusal.GATEWAY_TIMEOUT: "The request timed out",
+    Refusal.REQUEST_TIMEOUT: "The request did not arrive in time",
     Refusal.INTERNAL: "An internal error occurred",
     Refusal.HTTP_STATUS: "The request could not be served",
 }
