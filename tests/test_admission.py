@@ -28,7 +28,7 @@ def list_page(root: str, token: str | None = "test-token") -> requests.Response:
 def issued_token(root: str) -> str:
     answer = requests.post(
         f"{root}/oauth/token",
-        data={"client_id": "a", "client_secret": "b", "grant_type": "client_credentials"},
+        data={"client_id": "a" * 36, "client_secret": "b", "grant_type": "client_credentials"},
         timeout=ANSWER_CEILING_S,
     )
     assert answer.status_code == 200, answer.text
