@@ -16,7 +16,7 @@ from mockserver.fixtures.seeding import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 # sha256 of `mockserver fixtures --seed 3 --anchor-date 2026-01-15` with the pinned Faker.
-GOLDEN_SHA256 = "20008a2acece22244c5a96a0e25d642b256be36f1a8fd7a5027046bafbed3dbb"
+GOLDEN_SHA256 = "3ca342503c8d8376d4152bd7074485351a1498dfaf474d56893a2c9efb42cd07"
 
 
 def _everything(root: str) -> list[dict]:

@@ -1,5 +1,5 @@
-"""The one place a debit memo, its items and their taxation items are built and
-checked, whether they come from a create request, a snapshot or the seed.
+"""The one place a debit memo, its items, their taxation items and a payment are
+built and checked, whether they come from a create request, a snapshot or the seed.
 
 Input is a dict of Zuora's field names with typed values (Decimal money,
 dates), as a face's schema or a snapshot's loads them; ``where`` is the path
@@ -16,7 +16,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from mockserver.domain.errors import CurrencyMismatch, InvalidParameter, MissingParameter
-from mockserver.domain.money import CENT, check_amount, check_quantity, to_cents
+from mockserver.domain.money import CENT, check_amount, check_quantity, from_cents, to_cents
 from mockserver.domain.records import (
     EMPTY,
     ITEM_EXTRA_FIELDS,
@@ -27,6 +27,8 @@ from mockserver.domain.records import (
     Audit,
     DebitMemo,
     DebitMemoItem,
+    Payment,
+    PaymentApplication,
     TaxationItem,
     optional_fields,
 )
@@ -36,6 +38,7 @@ MEMO_DETAILS = (
     "description", "reason_code", "invoice_id", "pay", "transfer_to_accounting",
     "exclude_from_auto_apply_rules",
 )  # fmt: skip
+PAYMENT_DETAILS = ("payment_method_type", "comment", "reference_id")
 AUDIT_FIELDS = frozenset({"created_by_id", "created_time", "updated_by_id", "updated_time"})
 
 
@@ -294,3 +297,38 @@ def taxation_item(
         amount_exempt=exempt,
         **optional_fields(raw, TAX_SLOT_FIELDS, TAX_EXTRA_FIELDS),
     )
+
+
+def payment(
+    raw: dict,
+    account: Account,
+    payment_id: str,
+    number: str,
+    audit: Audit,
+    applications: tuple[PaymentApplication, ...] = (),
+    where: str = "",
+) -> Payment:
+    """A payment of ``account`` in its currency (``Electronic`` unless ``raw`` says),
+    effective the day it was made unless ``raw`` says; it applies at most its amount."""
+    currency = raw.get("currency", account.currency)
+    if currency != account.currency:
+        raise CurrencyMismatch(at(where, "currency"), currency, account.currency)
+    made = Payment(
+        id=payment_id,
+        number=number,
+        account_id=account.id,
+        currency=currency,
+        amount=to_cents(check_amount(raw["amount"], currency, at(where, "amount"))),
+        type=raw.get("type", "Electronic"),
+        payment_method_id=raw["payment_method_id"],
+        effective_date=raw.get("effective_date") or audit.created_time.date(),
+        audit=audit,
+        applications=applications,
+        **{name: raw[name] for name in PAYMENT_DETAILS if raw.get(name) is not None},
+    )
+    if made.unapplied_amount < 0:
+        field = at(where, "amount")
+        raise InvalidParameter(
+            field, f"'{field}' is less than the {from_cents(made.applied_amount)} it applies"
+        )
+    return made

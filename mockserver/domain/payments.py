@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from mockserver.domain import builders
 from mockserver.domain.accounts import named_account
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import (
@@ -79,19 +80,9 @@ class Payments:
             _check_total(applications, amount)
             now = self.clock.now()
             audit = Audit(store.api_user_id, now, store.api_user_id, now)
-            payment = Payment(
-                id=store.new_id(),
-                number=store.next_payment_number(),
-                account_id=account.id,
-                currency=currency,
-                amount=amount,
-                type=data["type"],
-                payment_method_id=method_id,
-                effective_date=data.get("effective_date") or now.date(),
-                audit=audit,
-                payment_method_type=data.get("payment_method_type"),
-                comment=data.get("comment"),
-                reference_id=data.get("reference_id"),
+            raw = {**data, "payment_method_id": method_id}
+            payment = builders.payment(
+                raw, account, store.new_id(), store.next_payment_number(), audit
             )
             return self._apply(payment, applications, now)
 
@@ -248,17 +239,11 @@ def record_memo_payment(
     """An electronic payment of ``amount`` made at ``audit``'s time, applied whole to
     ``memo`` (whose own amounts the caller changes, if they change)."""
     payment_id = store.new_id()
-    payment = Payment(
-        id=payment_id,
-        number=store.next_payment_number(),
-        account_id=memo.account_id,
-        currency=memo.currency,
-        amount=amount,
-        type="Electronic",
-        payment_method_id=method_id,
-        effective_date=audit.created_time.date(),
-        audit=audit,
-        applications=(PaymentApplication(store.new_id(), payment_id, memo.id, amount, audit),),
+    number = store.next_payment_number()
+    part = PaymentApplication(store.new_id(), payment_id, memo.id, amount, audit)
+    raw = {"amount": from_cents(amount), "payment_method_id": method_id}
+    payment = builders.payment(
+        raw, store.account(memo.account_id), payment_id, number, audit, (part,)
     )
     store.put_payment(payment)
     return payment
