@@ -9,12 +9,16 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
-from sample_records import CREATED, add_account, put_memo
+from sample_records import CREATED, add_account, audit, put_memo
 
+from mockserver.domain import builders
 from mockserver.domain.query import Filter, PageQuery, SortTerm, ending_with_id, row_key
 from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
+from mockserver.domain.records import Payment, PaymentApplication
+from mockserver.fixtures.catalog import seeded_catalog
 from mockserver.store.memory import MemoryStore
 
 STORES = {
@@ -339,3 +343,92 @@ def test_items_are_paged_by_their_own_fields(store, memos):
     assert of_memo.rows == sorted(memo.items, key=lambda i: (i.amount, i.id))
     one = page(store, ("amount", False), ("id", "EQ", items[7].id), collection="debit_memo_items")
     assert one.rows == [items[7]]
+
+
+# -- payments and the catalog ------------------------------------------------------
+
+
+def payment_of(store, account, applied: dict[str, int], amount: int | None = None) -> Payment:
+    """A payment of ``account`` applying ``applied`` (memo id -> hundredths)."""
+    payment_id = store.new_id()
+    parts = tuple(
+        PaymentApplication(store.new_id(), payment_id, memo_id, cents, audit())
+        for memo_id, cents in applied.items()
+    )
+    raw = {
+        "amount": Decimal(amount if amount is not None else sum(applied.values())) / 100,
+        "payment_method_id": account.default_payment_method_id,
+    }
+    return builders.payment(raw, account, payment_id, store.next_payment_number(), audit(), parts)
+
+
+def test_a_payment_is_got_by_id_and_by_number_and_replaced_by_a_put(store, account):
+    memo = put_memo(store, account, amounts=(1000,), state="posted")
+    payment = payment_of(store, account, {memo.id: 400}, amount=1000)
+    store.put_payment(payment)
+    assert store.payment(payment.id) == payment
+    assert store.payment_by_number("P-00000001") == payment
+    assert store.payment("nothing-by-this-name") is None
+    assert store.payment_by_number("P-99999999") is None
+    more = replace(payment, applications=(replace(payment.applications[0], amount=1000),))
+    store.put_payment(more)
+    assert store.payment(payment.id) == more
+    assert [p.id for p in store.records("payments")] == [payment.id]
+    assert store.count("payments") == 1
+
+
+def test_payments_of_a_memo_first_applied_first_and_of_an_account_latest_first(store, account):
+    first = put_memo(store, account, amounts=(1000,), state="posted")
+    second = put_memo(store, account, amounts=(1000,), state="posted")
+    older = payment_of(store, account, {first.id: 300})
+    newer = payment_of(store, account, {second.id: 200, first.id: 100})
+    store.put_payment(older)
+    store.put_payment(newer)
+    other = add_account(store, number=2)
+    assert [p.id for p in store.payments_of_memo(first.id)] == [older.id, newer.id]
+    assert [p.id for p in store.payments_of_memo(second.id)] == [newer.id]
+    assert [p.id for p in store.payments_of_account(account.id)] == [newer.id, older.id]
+    assert store.payments_of_account(other.id) == []
+    store.put_payment(replace(newer, applications=newer.applications[:1]))  # off the first
+    assert [p.id for p in store.payments_of_memo(first.id)] == [older.id]
+
+
+def test_the_unapplied_payment_amount_follows_every_put(store, account):
+    memo = put_memo(store, account, amounts=(1000,), state="posted")
+    assert store.unapplied_payment_amount(account.id) == 0
+    payment = payment_of(store, account, {memo.id: 250}, amount=1000)
+    store.put_payment(payment)
+    assert store.unapplied_payment_amount(account.id) == 750
+    store.put_payment(replace(payment, applications=()))
+    assert store.unapplied_payment_amount(account.id) == 1000
+
+
+def test_payment_numbers_are_consecutive_and_unique_across_threads_and_skippable(store):
+    numbers = []
+
+    def draw():
+        numbers.extend(store.next_payment_number() for _ in range(500))
+
+    run_threads(8, draw)
+    assert sorted(numbers) == [f"P-{n:08d}" for n in range(1, 4001)]
+    assert store.last_payment_number() == 4000
+    store.skip_payment_numbers(4100)
+    store.skip_payment_numbers(7)  # never backwards
+    assert store.next_payment_number() == "P-00004101"
+
+
+def test_a_thawed_store_keeps_payments_numbers_and_the_catalog(store, account):
+    memo = put_memo(store, account, amounts=(1000,), state="posted")
+    payment = payment_of(store, account, {memo.id: 1000})
+    store.put_payment(payment)
+    store.catalog = seeded_catalog("contract", store.new_id, TODAY)
+    thawed = store.frozen().thaw()
+    assert thawed.payment(payment.id) == payment
+    assert [p.id for p in thawed.payments_of_memo(memo.id)] == [payment.id]
+    assert thawed.unapplied_payment_amount(account.id) == 0
+    assert thawed.next_payment_number() == "P-00000002"
+    assert thawed.catalog.products == store.catalog.products
+    charge = next(iter(store.catalog.charges.values()))
+    assert thawed.catalog.charges[charge.id] == charge
+    product = store.catalog.products[0]
+    assert thawed.catalog.product(product.sku) == product
