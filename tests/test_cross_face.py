@@ -66,6 +66,19 @@ def test_a_memo_made_through_v1_reads_the_same_through_v2(v1, zuora_client, char
     assert (item["price_id"], item["name"]) == (charge_id, "Professional services")
 
 
+def test_a_v2_price_id_names_a_v1_catalog_charge(v1, zuora_client, charge_id):
+    item = {"amount": 12, "service_start": "2026-01-01", "price_id": charge_id}
+    made = zuora_client.post("/debit_memos", json={"account_number": "A00000001", "items": [item]})
+    assert made.status_code == 201, made.text
+    seen = zuora_client.get(f"/debit_memos/{made.json()['id']}", params={"expand[]": "items"})
+    [line] = seen.json()["items"]["data"]
+    assert (line["price_id"], line["name"], line["amount"]) == (
+        charge_id, "Professional services", 12,
+    )  # fmt: skip
+    [charge] = v1("GET", f"/debit-memos/{made.json()['id']}/items").json()["items"]
+    assert (charge["sourceItemId"], charge["amount"]) == (charge_id, 12)
+
+
 def test_a_memo_posted_through_v2_reads_the_same_through_v1(v1, create_memo):
     memo = create_memo(post=True, due_date="2027-01-31", description="through v2")
     seen = v1("GET", f"/debit-memos/{memo['debit_memo_number']}").json()
