@@ -154,8 +154,21 @@ def test_pay_checks_the_payments_custom_fields(zuora_client, create_memo):
 # -- invoices and prices ------------------------------------------------------------
 
 
+def _catalog_charges(state: dict) -> list[dict]:
+    return [
+        {"id": charge["id"], "name": charge["name"]}
+        for product in state["products"]
+        for plan in product["productRatePlans"]
+        for charge in plan["productRatePlanCharges"]
+    ]
+
+
 def test_the_sandbox_knows_seeded_invoices_and_prices(zuora_mock, settings):
-    assert len(settings["prices"]) == 8
+    # Eight prices of the tenant's own, then the catalog's charges (they are prices too).
+    charges = _catalog_charges(zuora_mock.state)
+    assert len(charges) == 8
+    assert len(settings["prices"]) == 16
+    assert settings["prices"][8:] == charges
     accounts = {a["id"] for a in zuora_mock.state["accounts"]}
     assert {i["account_id"] for i in settings["invoices"]} == accounts
     assert all(1 <= len(i["items"]) <= 3 for i in settings["invoices"])
@@ -240,7 +253,8 @@ def test_a_snapshot_without_settings_gets_the_default_profiles(zuora_mock):
     loaded = zuora_mock.state["settings"]
     assert loaded["reason_codes"] == Profile().reason_codes
     assert loaded["custom_fields"] == Profile().custom_fields
-    assert loaded["invoices"] == loaded["prices"] == []
+    assert loaded["invoices"] == []
+    assert loaded["prices"] == _catalog_charges(zuora_mock.state)  # the catalog's only
 
 
 def test_the_generation_profile_sets_the_tenants_codes_and_fields(start_sandbox):
