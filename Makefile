@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 # Debian packages the tests use: a real browser for /__mock/ui and /docs, curl and
-# jq for the README's walkthrough. Installed when missing (CI runs as root).
-DEBIAN_PACKAGES := chromium chromium-driver curl jq
+# jq for the README's walkthrough, PostgreSQL for the shared store's tests (a
+# throwaway cluster: tests/postgres.py). Installed when missing (CI runs as root).
+DEBIAN_PACKAGES := chromium chromium-driver curl jq postgresql
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help serve test lint bench debian-packages screenshots clean

@@ -16,6 +16,8 @@ from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.server import connection_policy, start_in_thread
 
+pytest_plugins = ["postgres"]  # the postgres_cluster fixture
+
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 ZUORA_SPEC = CONTRACT / "zuora-quickstart-debit-memos.openapi.yaml"
 ZUORA_V1_SPEC = CONTRACT / "zuora-v1-debit-memos.openapi.yaml"

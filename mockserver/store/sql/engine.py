@@ -1,0 +1,81 @@
+"""A store URL made into a SQLAlchemy ``Engine``: SQLite (one file in WAL mode,
+shared by the processes of one machine) or PostgreSQL (shared by machines).
+
+SQLite writers take the database's write lock when they begin (``BEGIN
+IMMEDIATE``), so a read-check-write never fails half-way with "database is
+locked"; they wait up to ``BUSY_TIMEOUT_MS`` for it instead.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for the write lock
+IMMEDIATE = "mockserver_immediate"  # execution option: this transaction writes
+POOL_SIZE = 16  # connections per process; more wait for one (up to the pool's timeout)
+
+
+class StoreUrlError(ValueError):
+    """A ``--store`` value that names no store the sandbox can use."""
+
+
+def store_url(text: str) -> URL:
+    """``sqlite:///path/to/file.db`` or ``postgresql://user@host/db``, checked."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise StoreUrlError(_usage(text, "it is not a database URL")) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise StoreUrlError(_usage(text, "a SQLite store needs a file: sqlite:///path/to.db"))
+        return url.set(drivername="sqlite+pysqlite")
+    if backend in ("postgresql", "postgres"):
+        if not url.database:
+            raise StoreUrlError(_usage(text, "it names no database"))
+        return url.set(drivername="postgresql+psycopg")
+    raise StoreUrlError(_usage(text, f"'{backend}' is not a store the sandbox knows"))
+
+
+def _usage(text: str, problem: str) -> str:
+    return (
+        f"--store {text!r}: {problem} (use memory, sqlite:///path/to/file.db "
+        "or postgresql://user@host/db)"
+    )
+
+
+def make_engine(text: str) -> Engine:
+    """The engine of a store URL (see ``store_url``)."""
+    url = store_url(text)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, connect_args={"timeout": 30}
+        )
+        _use_wal_and_immediate_writers(engine)
+        return engine
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, pool_pre_ping=True)
+
+
+def _use_wal_and_immediate_writers(engine: Engine) -> None:
+    """SQLite pragmas on every new connection, and the transactions' ``BEGIN``
+    emitted by the sandbox (pysqlite's own would be deferred)."""
+
+    @event.listens_for(engine, "connect")
+    def configure(connection, _record):
+        connection.isolation_level = None  # the driver begins nothing itself
+        cursor = connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",  # durable at each checkpoint; WAL keeps commits atomic
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

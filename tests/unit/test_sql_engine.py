@@ -1,0 +1,43 @@
+"""Store URLs made into engines: SQLite in WAL mode with a busy timeout, a
+PostgreSQL cluster reached, and a clear error for a URL that names neither."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, make_engine
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mysql://me@db/sandbox", "'mysql' is not a store the sandbox knows"),
+        ("sqlite://", "a SQLite store needs a file"),
+        ("sqlite:///:memory:", "a SQLite store needs a file"),
+        ("postgresql://me@db", "it names no database"),
+        ("not a url", "it is not a database URL"),
+    ],
+)
+def test_a_url_naming_no_usable_store_is_refused_saying_why(url, problem):
+    with pytest.raises(StoreUrlError) as refused:
+        make_engine(url)
+    assert problem in str(refused.value)
+    assert "sqlite:///path/to/file.db" in str(refused.value)
+
+
+def test_a_sqlite_store_is_one_file_in_wal_mode_that_waits_for_its_lock(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sandbox.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert (tmp_path / "sandbox.db").exists()
+    engine.dispose()
+
+
+def test_a_postgresql_store_reaches_its_database(postgres_cluster):
+    engine = make_engine(postgres_cluster.new_database())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT current_database()")).scalar().startswith("sandbox_")
+    engine.dispose()
