@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
 from conftest import ZUORA_SPEC
 
 SCHEMATHESIS = Path(sys.executable).with_name("st")
@@ -84,9 +85,22 @@ def test_schemathesis_finds_nothing_on_the_v1_face(zuora_v1_spec, start_sandbox,
     }
     spec_file = tmp_path / "zuora-v1.json"
     spec_file.write_text(json.dumps(spec))
-    root = start_sandbox(seed=11, threads=8)
+    root = start_sandbox(seed=11, threads=8, journal_size=100_000)
     _schemathesis(
         tmp_path, spec_file, root,
         "--include-path-regex", "^/v1/", "--checks", V1_CHECKS,
         "--phases", "examples,fuzzing", "--max-examples", "30",
     )  # fmt: skip
+    journal = requests.get(f"{root}/__mock/requests", params={"limit": 100_000}, timeout=60)
+    called = {entry["operation"] for entry in journal.json()["data"]}
+    assert _v1_operations(zuora_v1_spec) <= called, "every v1 operation was fuzzed"
+
+
+def _v1_operations(spec: dict) -> set[str]:
+    return {
+        operation["operationId"]
+        for path, methods in spec["paths"].items()
+        if path.startswith("/v1/")
+        for operation in methods.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }

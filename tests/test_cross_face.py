@@ -127,6 +127,20 @@ def test_a_v2_pay_is_a_v1_payment(v1, zuora_client, create_memo):
     )
 
 
+def test_a_v1_collect_pays_the_memo_v2_reads(v1, zuora_client, create_memo):
+    memo = create_memo(post=True, items=[{"amount": 64.5, "service_start": "2026-01-01"}])
+    done = v1("POST", f"/debit-memos/{memo['debit_memo_number']}/collect", json={"collect": True})
+    made = done.json()["processedPayment"]
+    seen = zuora_client.get(f"/debit_memos/{memo['id']}").json()
+    assert (seen["remaining_balance"], seen["amount_paid"], seen["paid"]) == (0, 64.5, True)
+    assert seen["updated_time"] > memo["updated_time"]
+    assert made["amount"] == 64.5
+    refused = zuora_client.post(
+        f"/debit_memos/{memo['id']}/pay", json={"currency": memo["currency"]}
+    )
+    assert refused.status_code == 400, "v2 sees it fully paid"
+
+
 def test_thirty_threads_mixing_v1_payments_and_v2_pays_lose_nothing(
     v1, zuora_client, zuora_mock, create_memo
 ):

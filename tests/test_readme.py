@@ -66,6 +66,8 @@ def test_the_v1_curl_walkthrough_runs_as_written(start_sandbox):
     assert '"balance": 100' in run.stdout and '"remaining_balance": 100' in run.stdout
     assert "50000030" in run.stdout, "unpost of a paid memo is refused"
     assert "/v1/debit-memos?status=Posted&sort=-amount&pageSize=3&page=2" in run.stdout
+    collected = run.stdout.split('"applied": [],\n  "charged": 100\n}', 1)[1]
+    assert '"remaining_balance": 0,\n  "amount_paid": 120.5' in collected
 
 
 def test_the_sdk_example_runs_as_written(start_sandbox):

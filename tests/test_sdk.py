@@ -67,7 +67,13 @@ def _create(sdk, memos, charge, **fields):
 
 def _code(answer) -> int:
     assert answer.success is False
-    return int(answer.reasons[0].code)
+    return int(_failure(answer)["reasons"][0]["code"])
+
+
+def _failure(answer) -> dict:
+    """``reasons`` and ``processId`` of a refusal, as dicts; a model that has no such
+    fields (the SDK's ``CollectDebitMemoResponse``) keeps them as additional properties."""
+    return {**answer.additional_properties, **answer.to_dict()}
 
 
 def test_the_sdk_gets_a_token_from_oauth(client):
@@ -213,6 +219,28 @@ def test_apply_and_unapply_move_the_amount(sdk, client, memos, charge):
     assert memos.unpost_debit_memo(memo.id).status == "Draft"
 
 
+def test_collect_applies_an_unapplied_payment_then_charges_the_rest(sdk, client, memos, charge):
+    memo = memos.post_debit_memo(_create(sdk, memos, charge).id)
+    unapplied = client.payments_api().create_payment(
+        sdk.CreatePaymentRequest(
+            account_number="A00000001", amount=20, currency=memo.currency, type="External"
+        )
+    )
+    done = memos.collect_debit_memo(
+        memo.number, sdk.CollectDebitMemoRequest(apply_credit=True, collect=True)
+    )
+    assert done.success, done
+    assert (done.debit_memo.id, done.applied_credit_memos) == (memo.id, [])
+    [applied] = done.applied_payments
+    assert (applied.id, applied.applied_amount, applied.unapplied_amount) == (unapplied.id, 20, 0)
+    made = done.processed_payment
+    assert (made.amount, made.status) == (100.5, "Processed")
+    after = memos.get_debit_memo(memo.id)
+    assert (after.balance, after.be_applied_amount) == (0, 120.5)
+    refused = memos.collect_debit_memo(memo.id, sdk.CollectDebitMemoRequest(collect=True))
+    assert refused.success and refused.processed_payment is None, "nothing left to collect"
+
+
 def test_a_draft_canceled_and_deleted_is_gone(sdk, memos, charge):
     memo = _create(sdk, memos, charge)
     canceled = memos.cancel_debit_memo(memo.id)
@@ -297,6 +325,10 @@ class Refusals:
     def apply_to_draft(self):
         return self.payments.create_payment(self._payment(self.memo.currency))
 
+    def collect_draft(self):
+        request = self.sdk.CollectDebitMemoRequest(collect=True)
+        return self.memos.collect_debit_memo(self.memo.id, request)
+
 
 @pytest.mark.parametrize(
     ("refusal", "code"),
@@ -309,6 +341,7 @@ class Refusals:
         ("too_much_applied", 50002630),
         ("payment_in_other_currency", 50001030),
         ("apply_to_draft", 50000030),
+        ("collect_draft", 50000030),
     ],
 )
 def test_business_errors_are_answered_as_zuora_answers_them(
@@ -317,5 +350,5 @@ def test_business_errors_are_answered_as_zuora_answers_them(
     memo = _create(sdk, memos, charge)
     answer = getattr(Refusals(sdk, client, memo, charge), refusal)()
     assert _code(answer) == code, answer.reasons
-    assert re.fullmatch(r"[0-9A-F]{16}", answer.process_id)
+    assert re.fullmatch(r"[0-9A-F]{16}", _failure(answer)["processId"])
     assert memos.get_debit_memo(memo.id).balance == 120.5, "the memo's balance is unchanged"

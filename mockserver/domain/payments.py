@@ -73,7 +73,7 @@ class Payments:
             if currency != account.currency:
                 raise CurrencyMismatch("currency", currency, account.currency)
             amount = to_cents(check_amount(data["amount"], currency, "amount", positive=True))
-            method_id = self._method_for(account, data.get("payment_method_id"))
+            method_id = self.method_for(account, data.get("payment_method_id"))
             if data["type"] == "Electronic" and data.get("effective_date") is None:
                 raise MissingParameter("effective_date", "'effectiveDate' is required")
             applications = self._checked(entries, account, "apply")
@@ -138,13 +138,14 @@ class Payments:
             return self.store.account(self._memo(entries[0], 0).account_id)
         return named_account(self.store, account_id, account_number)
 
-    def _method_for(self, account: Account, method_id: str | None) -> str:
+    def method_for(
+        self, account: Account, method_id: str | None, field: str = "payment_method_id"
+    ) -> str:
+        """The id of the account's payment method ``method_id``, else of its default one."""
         method_id = method_id or account.default_payment_method_id
         method = self.store.payment_method(method_id)
         if method is None or method.account_id != account.id:
-            raise InvalidParameter(
-                "payment_method_id", f"Payment method {method_id} could not be found"
-            )
+            raise InvalidParameter(field, f"Payment method {method_id} could not be found")
         return method_id
 
     def _memo(self, entry: dict, n: int) -> DebitMemo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import request
 from flask.sansio.blueprints import Blueprint as FlaskBlueprint
 
+from mockserver.domain.collect import collect
 from mockserver.domain.errors import MissingParameter, NotFound
 from mockserver.faces.http import idempotent, tenant
 from mockserver.faces.v1 import schemas, wire
@@ -189,3 +190,12 @@ def list_application_parts(debitMemoKey):
     ]
     rows, more = query.page_of(parts)
     return listing("applicationParts", query, rows, more, wire.application_part)
+
+
+@route(f"{MEMO}/collect", "POST", "POST_DebitMemoCollect", "Collect a posted debit memo")
+@idempotent
+def collect_debit_memo(debitMemoKey):
+    request_body = schemas.load(schemas.CollectSchema, body())
+    current = tenant()
+    done = collect(current.debit_memos, current.payments, debitMemoKey, request_body)
+    return ok(wire.collection(done))

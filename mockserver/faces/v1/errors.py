@@ -80,7 +80,9 @@ FIELD_CODES = {
             "paymentMethodId", "paymentMethodType", "debitMemos", "debitMemos.debitMemoId",
             "debitMemos.amount", "invoices", "page", "pageSize", "sort", "Zuora-Version",
             "Idempotency-Key", "Zuora-Track-Id", "Content-Type", "Content-Encoding",
-            "charges.chargeId", "charges.memoItemAmount", "referenceId",
+            "charges.chargeId", "charges.memoItemAmount", "referenceId", "applyCredit",
+            "applicationOrder", "collect", "payment", "payment.paymentMethodId",
+            "payment.gatewayId", "payment.cryptogram", "payment.balanceRefresh",
         ],
         start=1,
     )

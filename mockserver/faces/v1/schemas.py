@@ -152,12 +152,28 @@ ApplyPaymentSchema = Schema.from_dict(
     name="ApplyPaymentSchema",
 )
 
+CollectPaymentSchema = Schema.from_dict(
+    {
+        "payment_method_id": Text(data_key="paymentMethodId", max_length=64),
+        "gateway_id": Text(data_key="gatewayId", max_length=64),
+        "cryptogram": Text(max_length=50),
+        "balance_refresh": StrictBoolean(data_key="balanceRefresh"),
+    },
+    name="CollectPaymentSchema",
+)
+
+# ``CollectDebitMemoRequest``; (sandbox rule) ``gatewayId``, ``cryptogram`` and
+# ``balanceRefresh`` are checked, not kept: the sandbox has one gateway.
 CollectSchema = Schema.from_dict(
     {
-        "application_order": fields.List(Text(), data_key="applicationOrder"),
+        "application_order": fields.List(
+            Text(validate=validate.OneOf(["CreditMemo", "UnappliedPayment"])),
+            data_key="applicationOrder",
+            validate=validate.Length(max=2),
+        ),
         "apply_credit": StrictBoolean(data_key="applyCredit"),
         "collect": StrictBoolean(),
-        "payment": fields.Dict(),
+        "payment": fields.Nested(CollectPaymentSchema),
     },
     name="CollectSchema",
 )

@@ -1,6 +1,6 @@
 """Zuora v1's JSON shapes of the records: ``DebitMemoResponse``, ``DebitMemoItem``,
-``PaymentResponse``, ``PaymentPart``, ``Product``, ``ProductRatePlan``,
-``AccountDetailResponse`` and ``AccountSummaryResponse``.
+``PaymentResponse``, ``PaymentPart``, ``CollectDebitMemoResponse``, ``Product``,
+``ProductRatePlan``, ``AccountDetailResponse`` and ``AccountSummaryResponse``.
 
 Plain functions from a record to a dict with Zuora's camelCase names. Amounts
 are JSON numbers, dates ``yyyy-mm-dd``, timestamps ``yyyy-mm-dd hh:mm:ss``
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mockserver.domain.collect import Collection
 from mockserver.domain.money import cents_to_json, to_json_number
 from mockserver.domain.records import (
     Account,
@@ -176,6 +177,40 @@ def application_part(application: PaymentApplication) -> dict:
         "appliedAmount": cents_to_json(application.amount),
     }
     return _audit(wire, application.audit)
+
+
+def collection(done: Collection) -> dict:
+    """``CollectDebitMemoResponse``: the memo, the payments applied, the one processed.
+
+    (sandbox rule) There are no credit memos (``appliedCreditMemos`` is empty)
+    and no gateways: the gateway's answer is ``Approved``, code ``approve``.
+    """
+    memo = done.memo
+    wire = {
+        "debitMemo": {"id": memo.id, "number": memo.debit_memo_number},
+        "appliedCreditMemos": [],
+        "appliedPayments": [
+            {
+                "id": applied.payment.id,
+                "number": applied.payment.number,
+                "appliedAmount": cents_to_json(applied.amount),
+                "unappliedAmount": cents_to_json(applied.payment.unapplied_amount),
+            }
+            for applied in done.applied_payments
+        ],
+    }
+    made = done.processed_payment
+    if made is not None:
+        wire["processedPayment"] = {
+            "id": made.id,
+            "number": made.number,
+            "amount": cents_to_json(made.amount),
+            "paymentMethodId": made.payment_method_id,
+            "status": made.status,
+            "gatewayResponse": "Approved",
+            "gatewayResponseCode": "approve",
+        }
+    return wire
 
 
 def product(record: Product, root: str) -> dict:
