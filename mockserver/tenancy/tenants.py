@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from mockserver.callouts import Callouts, ObservedStore
 from mockserver.config import Config
 from mockserver.domain.clock import Clock
 from mockserver.domain.debit_memos import DebitMemos
@@ -57,13 +58,14 @@ class Tenant:
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = baseline.thaw()
         self.async_requests = AsyncQueue()
-        self.debit_memos = DebitMemos(self.store, self.clock, self._max_memos)
-        self.payments = Payments(self.store, self.clock)
+        self.callouts = Callouts(key, config.seed)
+        self._domain(self.store)
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
         start-up fault rules only (restarted), a fresh rate-limit window, no
-        asynchronous request left to run."""
+        asynchronous request left to run, no callout left to send and only the
+        start-up notification definitions."""
         self.async_requests.clear()
         self.replace_store(self._baseline.thaw())
         self.rendered.clear()
@@ -72,11 +74,17 @@ class Tenant:
         self.idempotency.clear()
         self.rate_limiter.reset()
         self.faults.reset()
+        self.callouts.reset()
 
     def replace_store(self, store: Store) -> None:
         self.store = store
-        self.debit_memos = DebitMemos(store, self.clock, self._max_memos)
-        self.payments = Payments(store, self.clock)
+        self._domain(store)
+
+    def _domain(self, store: Store) -> None:
+        """The domain writes through a store that tells the callouts what changed."""
+        observed = ObservedStore(store, self.callouts.feed)
+        self.debit_memos = DebitMemos(observed, self.clock, self._max_memos)
+        self.payments = Payments(observed, self.clock)
 
 
 class Tenants:

@@ -1,0 +1,59 @@
+"""Callouts: Zuora's notifications, sent to a team's endpoint when events happen.
+
+HTTP-free but for the sending (``requests``); it knows no face. Per tenant
+(``tenant.callouts``, a ``Callouts``):
+
+- ``feed`` (``ChangeFeed``): every committed change of a debit memo or payment,
+  from either face, as a ``Change`` (``tenant``, ``base_object`` ``DebitMemo`` |
+  ``Payment``, ``change_type`` ``INSERT`` | ``UPDATE`` | ``DELETE``, ``old`` and
+  ``new``: dicts of Zuora's field names, see ``fields``). ``feed.subscribe(fn)``
+  calls ``fn(change)`` after each commit, in commit order, while the writer
+  still holds the store's lock: be quick, don't block, enqueue. The standard
+  events (``DebitMemoPosted`` 2820, ``PaymentProcessed`` 2120) subscribe this way.
+- ``definitions`` (``Definitions``): the ``NotificationDefinition`` records
+  (``id``, ``name``, ``event_category`` or ``event_type_name``, ``active``,
+  ``callout``: ``Callout(url, method, params, headers, auth, attempts)``,
+  ``origin`` ``runtime`` | ``startup``, ``extra`` for a face's own fields);
+  ``add``, ``get``, ``list``, ``update`` (replace by id), ``delete``;
+  ``clear_runtime`` on reset. ``new_definition_id()`` draws a new id.
+  ``render.check_params`` refuses merge fields the event's object lacks.
+- ``dispatch(event_name, base_object, record)``: one notification per active
+  definition whose ``event_name`` matches (a standard event's name, or a custom
+  event's ``event_type_name``), queued in the tenant's ordered ``outbox`` with
+  its parameters rendered from ``record`` (a ``Change.new``).
+"""
+
+from mockserver.callouts.definitions import (
+    DEFAULT_ATTEMPTS,
+    MAX_ATTEMPTS,
+    STANDARD_BASE_OBJECTS,
+    STANDARD_EVENTS,
+    Callout,
+    CalloutAuth,
+    Definitions,
+    NotificationDefinition,
+)
+from mockserver.callouts.feed import Change, ChangeFeed, ObservedStore
+from mockserver.callouts.hub import Callouts
+from mockserver.callouts.outbox import Notification, Outbox
+from mockserver.callouts.render import MergeFieldError, check_params, render
+
+__all__ = [
+    "DEFAULT_ATTEMPTS",
+    "MAX_ATTEMPTS",
+    "STANDARD_BASE_OBJECTS",
+    "STANDARD_EVENTS",
+    "Callout",
+    "CalloutAuth",
+    "Callouts",
+    "Change",
+    "ChangeFeed",
+    "Definitions",
+    "MergeFieldError",
+    "Notification",
+    "NotificationDefinition",
+    "ObservedStore",
+    "Outbox",
+    "check_params",
+    "render",
+]

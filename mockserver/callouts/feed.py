@@ -1,0 +1,161 @@
+"""The change feed: every committed change of a tenant's debit memos and payments.
+
+``ObservedStore`` wraps a tenant's store for the domain (both faces' creates,
+posts, pays, payments...): it notes each put and delete of a memo or payment
+and, when the outermost transaction ends, hands the changes to the tenant's
+``ChangeFeed``, one ``Change`` per record (first old value, last new one), in
+the order the records were first touched. Subscribers are called in the
+writing thread while it still holds the store's lock, so every subscriber sees
+the changes of one tenant in commit order; they must be quick and must not
+block (they enqueue). A subscriber that raises is logged and skipped: the
+change is committed whatever its listeners do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mockserver.callouts.fields import fields_of
+from mockserver.domain.records import DebitMemo, Payment
+from mockserver.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change of a memo or payment of ``tenant``.
+
+    ``base_object`` is ``DebitMemo`` or ``Payment``; ``change_type`` ``INSERT``,
+    ``UPDATE`` or ``DELETE``; ``old`` and ``new`` the record's fields (see
+    ``fields``) before and after, ``None`` for an INSERT's old and a DELETE's new.
+    """
+
+    tenant: str
+    base_object: str
+    old_record: DebitMemo | Payment | None = field(repr=False)
+    new_record: DebitMemo | Payment | None = field(repr=False)
+
+    @property
+    def change_type(self) -> str:
+        if self.old_record is None:
+            return "INSERT"
+        return "DELETE" if self.new_record is None else "UPDATE"
+
+    @cached_property
+    def old(self) -> dict | None:
+        return None if self.old_record is None else fields_of(self.base_object, self.old_record)
+
+    @cached_property
+    def new(self) -> dict | None:
+        return None if self.new_record is None else fields_of(self.base_object, self.new_record)
+
+    @property
+    def object_id(self) -> str:
+        return (self.new_record or self.old_record).id
+
+
+Subscriber = Callable[[Change], None]
+
+
+class ChangeFeed:
+    """One tenant's committed changes, to whoever subscribed."""
+
+    def __init__(self, tenant: str):
+        self.tenant = tenant
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Hear every change from now on; returns the call that stops it."""
+        with self._lock:
+            self._subscribers = [*self._subscribers, subscriber]
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._subscribers = [s for s in self._subscribers if s is not subscriber]
+
+        return unsubscribe
+
+    def publish(self, changes: list[Change]) -> None:
+        subscribers = self._subscribers
+        for change in changes:
+            for subscriber in subscribers:
+                try:
+                    subscriber(change)
+                except Exception:
+                    log.exception("a change feed subscriber failed on %r", change)
+
+
+class ObservedStore:
+    """A ``Store`` that tells a ``ChangeFeed`` what each transaction changed.
+
+    Everything but the memo and payment writes and ``transaction`` goes to the
+    store it wraps. The pending changes are only touched by the thread that
+    holds the store's (reentrant) lock.
+    """
+
+    def __init__(self, store: Store, feed: ChangeFeed):
+        self._store = store
+        self._lock = store.transaction()
+        self._feed = feed
+        self._depth = 0
+        self._pending: dict[tuple[str, str], list] = {}
+
+    def __getattr__(self, name: str):
+        value = getattr(self._store, name)
+        if callable(value):
+            setattr(self, name, value)  # methods once; data attributes stay live
+        return value
+
+    def transaction(self) -> ObservedStore:
+        return self
+
+    def __enter__(self) -> ObservedStore:
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        try:
+            self._depth -= 1
+            if self._depth == 0 and self._pending:
+                pending, self._pending = self._pending, {}
+                self._feed.publish(
+                    [
+                        Change(self._feed.tenant, base_object, old, new)
+                        for (base_object, _), (old, new) in pending.items()
+                        if old is not None or new is not None
+                    ]
+                )
+        finally:
+            self._lock.release()
+
+    def _note(self, base_object: str, record_id: str, old, new) -> None:
+        noted = self._pending.get((base_object, record_id))
+        if noted is None:
+            self._pending[(base_object, record_id)] = [old, new]
+        else:
+            noted[1] = new
+
+    def put_memo(self, memo: DebitMemo) -> None:
+        with self:
+            old = self._store.memo(memo.id)
+            self._store.put_memo(memo)
+            self._note("DebitMemo", memo.id, old, memo)
+
+    def delete_memo(self, memo_id: str) -> None:
+        with self:
+            old = self._store.memo(memo_id)
+            self._store.delete_memo(memo_id)
+            self._note("DebitMemo", memo_id, old, None)
+
+    def put_payment(self, payment: Payment) -> None:
+        with self:
+            old = self._store.payment(payment.id)
+            self._store.put_payment(payment)
+            self._note("Payment", payment.id, old, payment)

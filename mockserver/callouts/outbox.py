@@ -1,0 +1,83 @@
+"""A tenant's outbox: the notifications still to send, in event order.
+
+A ``Notification`` is one event's callout for one definition: its id (the
+``Zuora-Notification-Id`` of every attempt), the body rendered when the event
+happened, and how many attempts it has had. The outbox gives back what is due
+on the callout clock, earliest first and, at the same time, in event order.
+(sandbox rule) It holds at most ``MAX_PENDING`` notifications; past that a
+new one is refused and counted in ``overflowed``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from mockserver.callouts.definitions import NotificationDefinition
+
+MAX_PENDING = 10_000
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    sequence: int  # event order within the tenant
+    event: str
+    base_object: str
+    object_id: str
+    definition: NotificationDefinition
+    body: dict = field(compare=False)
+    due: float = 0.0  # on the callout clock (seconds)
+    attempt: int = 0  # attempts made so far
+
+    def retried(self, due: float) -> Notification:
+        return replace(self, attempt=self.attempt + 1, due=due)
+
+
+class Outbox:
+    def __init__(self, wake: Callable[[], None] = lambda: None):
+        self._heap: list[tuple[float, int, Notification]] = []
+        self._lock = threading.Lock()
+        self._wake = wake
+        self._sequence = 0
+        self.overflowed = 0
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def next_sequence(self) -> int:
+        with self._lock:
+            self._sequence += 1
+            return self._sequence
+
+    def put(self, notification: Notification) -> bool:
+        with self._lock:
+            if len(self._heap) >= MAX_PENDING:
+                self.overflowed += 1
+                return False
+            heapq.heappush(self._heap, (notification.due, notification.sequence, notification))
+        self._wake()
+        return True
+
+    def take_due(self, now: float) -> list[Notification]:
+        """Remove and return what is due at ``now``, in order."""
+        taken = []
+        with self._lock:
+            while self._heap and self._heap[0][0] <= now:
+                taken.append(heapq.heappop(self._heap)[2])
+        return taken
+
+    def next_due(self) -> float | None:
+        heap = self._heap
+        return heap[0][0] if heap else None
+
+    def pending(self) -> list[Notification]:
+        with self._lock:
+            return [entry[2] for entry in sorted(self._heap)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._heap = []
+            self.overflowed = 0
