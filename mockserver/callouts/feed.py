@@ -2,12 +2,12 @@
 
 ``ObservedStore`` wraps a tenant's store for the domain (both faces' creates,
 posts, pays, payments...): it notes each put and delete of a memo or payment
-and, when the outermost transaction ends, hands the changes to the tenant's
-``ChangeFeed``, one ``Change`` per record (first old value, last new one), in
-the order the records were first touched. Subscribers are called in the
-writing thread while it still holds the store's lock, so every subscriber sees
-the changes of one tenant in commit order; they must be quick and must not
-block (they enqueue). A subscriber that raises is logged and skipped: the
+and, once the outermost transaction has committed, hands the changes to the
+tenant's ``ChangeFeed``, one ``Change`` per record (first old value, last new
+one), in the order the records were first touched. Subscribers are called in
+the writing thread, so every subscriber sees the changes of one tenant in
+commit order; they must be quick, must not block (they enqueue) and must not
+write to the store. A subscriber that raises is logged and skipped: the
 change is committed whatever its listeners do.
 """
 
@@ -69,6 +69,7 @@ class ChangeFeed:
         self.tenant = tenant
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
+        self.ordering = threading.Lock()  # held from a commit through its publishing
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Hear every change from now on; returns the call that stops it."""
@@ -95,16 +96,17 @@ class ObservedStore:
     """A ``Store`` that tells a ``ChangeFeed`` what each transaction changed.
 
     Everything but the memo and payment writes and ``transaction`` goes to the
-    store it wraps. The pending changes are only touched by the thread that
-    holds the store's (reentrant) lock.
+    store it wraps. Each thread keeps its own open transactions and pending
+    changes. When the outermost one ends, the feed's lock is taken before the
+    store's transaction is left (committed) and released after the publishing:
+    commits and their publishing keep one order, and subscribers run outside
+    the store's transaction (they must not take it: they must not write).
     """
 
     def __init__(self, store: Store, feed: ChangeFeed):
         self._store = store
-        self._lock = store.transaction()
         self._feed = feed
-        self._depth = 0
-        self._pending: dict[tuple[str, str], list] = {}
+        self._local = threading.local()
 
     def __getattr__(self, name: str):
         value = getattr(self._store, name)
@@ -115,30 +117,44 @@ class ObservedStore:
     def transaction(self) -> ObservedStore:
         return self
 
+    def _open(self) -> list:
+        local = self._local
+        if not hasattr(local, "open"):
+            local.open, local.pending = [], {}
+        return local.open
+
     def __enter__(self) -> ObservedStore:
-        self._lock.acquire()
-        self._depth += 1
+        transaction = self._store.transaction()
+        transaction.__enter__()
+        self._open().append(transaction)
         return self
 
-    def __exit__(self, *_exc) -> None:
-        try:
-            self._depth -= 1
-            if self._depth == 0 and self._pending:
-                pending, self._pending = self._pending, {}
-                self._feed.publish(
-                    [
-                        Change(self._feed.tenant, base_object, old, new)
-                        for (base_object, _), (old, new) in pending.items()
-                        if old is not None or new is not None
-                    ]
-                )
-        finally:
-            self._lock.release()
+    def __exit__(self, *exc) -> None:
+        opened = self._open()
+        transaction = opened.pop()
+        pending = self._local.pending
+        if opened or not pending:
+            transaction.__exit__(*exc)
+            return
+        self._local.pending = {}
+        if exc[0] is not None:  # a transactional store rolls back: nothing was committed
+            transaction.__exit__(*exc)
+            return
+        with self._feed.ordering:
+            transaction.__exit__(*exc)
+            self._feed.publish(
+                [
+                    Change(self._feed.tenant, base_object, old, new)
+                    for (base_object, _), (old, new) in pending.items()
+                    if old is not None or new is not None
+                ]
+            )
 
     def _note(self, base_object: str, record_id: str, old, new) -> None:
-        noted = self._pending.get((base_object, record_id))
+        pending = self._local.pending
+        noted = pending.get((base_object, record_id))
         if noted is None:
-            self._pending[(base_object, record_id)] = [old, new]
+            pending[(base_object, record_id)] = [old, new]
         else:
             noted[1] = new
 
