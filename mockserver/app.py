@@ -113,7 +113,7 @@ def create_app(
     config = config or Config()
     start_up = (baseline or baseline_store(config)).frozen()
     faces = zuora_faces()
-    app = Flask("mockserver")
+    app = http.SandboxFlask("mockserver")
     app.config.update(
         API_TITLE="Zuora Quickstart API sandbox: debit memos",
         API_VERSION=__version__,
@@ -148,6 +148,7 @@ def create_app(
     app.extensions["mockserver"] = Sandbox(
         config=config, faces=faces, tenants=tenants, tokens=tokens
     )
+    app.seal()
     engine = FaultEngine(
         app.wsgi_app,
         gateway_timeout_s=config.gateway_timeout,

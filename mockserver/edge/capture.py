@@ -60,7 +60,12 @@ def take_request_body(environ: dict) -> tuple[bytes, int]:
 
 def keep_response_body(response: Response) -> Response:
     """Note the app's answer body (before gzip) for the journal."""
-    if not (response.is_streamed or response.direct_passthrough):
+    if response.direct_passthrough:
+        return response
+    body = response.response
+    if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
+        request.environ[RESPONSE_BODY_KEY] = body[0]  # what ``set_data`` made: no copy
+    elif not response.is_streamed:
         request.environ[RESPONSE_BODY_KEY] = response.get_data()
     return response
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -58,8 +57,11 @@ _request_ids = random.Random()  # seeded from the OS; no system call per request
 
 
 def new_request_id() -> str:
-    """A fresh version-4 UUID for ``Zuora-Request-Id``."""
-    return str(uuid.UUID(int=_request_ids.getrandbits(128), version=4))
+    """A fresh version-4 UUID for ``Zuora-Request-Id`` (written out by hand: a
+    ``uuid.UUID`` costs four times as much, once per request)."""
+    digits = f"{_request_ids.getrandbits(128):032x}"
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 @dataclass(slots=True)

@@ -15,8 +15,8 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from mockserver.faults import compile_glob
 
@@ -26,8 +26,10 @@ ENTRY_OVERHEAD_BYTES = 480  # the record, its numbers and string headers (tracem
 HEADER_OVERHEAD_BYTES = 160  # a (name, value) tuple and its two str headers
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One request (a tuple: immutable, and built at a quarter of a frozen
+    dataclass's cost, once per request)."""
+
     seq: int
     time: float  # seconds since the epoch; ISO 8601 on the wire
     method: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from types import SimpleNamespace
 
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from mockserver.edge.gateway import Gateway
+from mockserver.edge.gateway import Gateway, new_request_id
 from mockserver.faces.face import ErrorAnswer, Face, Faces
 from mockserver.faults import FaultEngine, FaultRules, RuleParser
 from mockserver.tenancy.auth import TokenRegistry
@@ -106,3 +107,11 @@ def test_a_request_without_a_token_is_refused_by_the_owning_face():
     refused = client.get("/plain/things")
     assert refused.text.startswith("unauthorized ")
     assert [entry.status for entry in tenant.journal.entries()] == [499]
+
+
+def test_request_ids_are_distinct_version_4_uuids():
+    ids = [new_request_id() for _ in range(2000)]
+    parsed = [uuid.UUID(request_id) for request_id in ids]
+    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
+    assert [str(u) for u in parsed] == ids
+    assert len(set(ids)) == len(ids)
