@@ -25,6 +25,7 @@ from mockserver.faces.v1 import face as v1
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
 from mockserver.fixtures import seeding, snapshot
+from mockserver.store import open_stores
 from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
 from mockserver.tenancy.tenants import Tenant, Tenants
@@ -137,9 +138,15 @@ def create_app(
     operation_of = _operation_resolver(app, faces)
     parser = RuleParser(_operations(app, faces))
     rules = startup_rules(config, parser, faces)
+    stores = open_stores(config.store)
     tenants = Tenants(
         lambda key: Tenant(
-            key, start_up, config, FaultRules(config.seed, parser, rules, monotonic), monotonic
+            key,
+            start_up,
+            config,
+            FaultRules(config.seed, parser, rules, monotonic),
+            monotonic,
+            stores,
         ),
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,

@@ -30,6 +30,7 @@ def banner(app: Flask, url: str) -> str:
         f"  auth     {config.auth} ({AUTH_MODES[config.auth]}); "
         f"admin token {'required' if config.admin_token else 'off'}",
         f"  tenants  {config.tenants} ({TENANT_MODES[config.tenants]})",
+        f"  store    {config.to_wire()['store']}",
         f"  faults   {f'{len(rules)} rules' if rules else 'none'}",
         *(f"    {_rule(rule)}" for rule in rules),
         f"  docs     {url}/docs",

@@ -239,6 +239,13 @@ def main():
     "of every timestamp, and the day that 'today' is.  [default: UTC]",
 )
 @_option(
+    "--store",
+    env="STORE",
+    help="Where the records live: memory (this process), sqlite:///path/to/file.db "
+    "(shared by the processes of one machine) or postgresql://user@host/db (shared by "
+    "machines); a SQL store keeps them across restarts.  [default: memory]",
+)
+@_option(
     "--quiet",
     "quiet",
     env="QUIET",

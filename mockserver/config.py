@@ -53,6 +53,7 @@ class Config:
     read_timeout: float = 30.0  # seconds for a request to arrive, from its first byte
     profile: str | None = None  # a key of PROFILES
     timezone: str = "UTC"  # the tenants' time zone (a zoneinfo name): offsets and "today"
+    store: str = "memory"  # or sqlite:///path/to/file.db, postgresql://user@host/db
 
     def __post_init__(self):
         checks = {
@@ -80,6 +81,8 @@ class Config:
             if not ok:
                 raise ConfigError(f"'{key}' has an invalid value: {getattr(self, key)!r}")
         self.zone.utcoffset(None)  # a bad zone stops the start here
+        if self.store != "memory":
+            _check_store_url(self.store)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -128,9 +131,26 @@ class Config:
             "gateway_timeout": self.gateway_timeout or None,
         }
         wire["tokens"] = ["***" for _ in self.tokens]
+        if self.store != "memory":
+            wire["store"] = _without_password(self.store)
         if self.admin_token:
             wire["admin_token"] = "***"
         return wire
+
+
+def _without_password(url: str) -> str:
+    from mockserver.store.sql.engine import store_url
+
+    return store_url(url).render_as_string(hide_password=True)
+
+
+def _check_store_url(url: str) -> None:
+    from mockserver.store.sql.engine import StoreUrlError, store_url  # SQLAlchemy: only here
+
+    try:
+        store_url(url)
+    except StoreUrlError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _coerce(key: str, value, annotation: str):

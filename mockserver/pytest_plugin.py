@@ -8,8 +8,10 @@ works in a tenant of its own, so parallel workers and parallel CI jobs never
 see each other's data.
 
 Settings come from the command line or the ini file (``zuora_mock_url``,
-``zuora_mock_seed``, ``zuora_mock_fixtures``, ``zuora_mock_token``,
-``zuora_mock_admin_token``); the command line wins.
+``zuora_mock_seed``, ``zuora_mock_fixtures``, ``zuora_mock_store``,
+``zuora_mock_token``, ``zuora_mock_admin_token``); the command line wins. The
+store is also the session fixture ``zuora_mock_store``, which a conftest may
+override (to give each run a database of its own, say).
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ SETTINGS = (
     ),
     ("seed", "Seed of the generated data of the sandbox the plugin starts (default 42)."),
     ("fixtures", "Snapshot file (JSON or YAML) the sandbox the plugin starts loads."),
+    (
+        "store",
+        "Store of the sandbox the plugin starts: memory (default), sqlite:///path/to/file.db "
+        "or postgresql://user@host/db.",
+    ),
     ("token", "Bearer token of the fixtures (default: one per run and xdist worker)."),
     ("admin-token", "Admin token of the external sandbox's control plane, if it has one."),
 )
@@ -278,7 +285,13 @@ def _check_external_data(root: str, running: dict, pytestconfig: pytest.Config) 
 
 
 @pytest.fixture(scope="session")
-def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
+def zuora_mock_store(pytestconfig: pytest.Config) -> str:
+    """Where the started sandbox keeps its records (``--store``)."""
+    return _setting(pytestconfig, "store") or "memory"
+
+
+@pytest.fixture(scope="session")
+def zuora_mock_session(pytestconfig: pytest.Config, zuora_mock_store: str) -> Iterator[ZuoraMock]:
     """The session's sandbox: an external one, or one started in this process."""
     token = _token(pytestconfig)
     url = _setting(pytestconfig, "url")
@@ -300,6 +313,7 @@ def zuora_mock_session(pytestconfig: pytest.Config) -> Iterator[ZuoraMock]:
         port=0,
         seed=_seed(pytestconfig),
         fixtures=_fixtures_file(pytestconfig),
+        store=zuora_mock_store,
         threads=16,
         log_requests=False,
     )

@@ -1,10 +1,15 @@
 """Shared fixtures: the sandbox comes from the project's own pytest plugin
 (``zuora_mock``, ``zuora_client``); this adds servers with other settings,
 Zuora's published schemas, and small helpers to make memos.
+
+``--store sqlite`` (or ``postgresql``, or ``MOCKSERVER_TEST_STORE``) starts
+every sandbox of the run on that store, each in a database of its own.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,38 @@ from mockserver.config import Config
 from mockserver.server import connection_policy, start_in_thread
 
 pytest_plugins = ["postgres"]  # the postgres_cluster fixture
+TEST_STORES = ("memory", "sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--store",
+        choices=TEST_STORES,
+        default=os.environ.get("MOCKSERVER_TEST_STORE", "memory"),
+        help="The store of every sandbox the tests start (default: memory).",
+    )
+
+
+@pytest.fixture(scope="session")
+def new_store(pytestconfig, tmp_path_factory, request):
+    """A new, empty store of the run's kind, as a ``--store`` value."""
+    kind = pytestconfig.getoption("store")
+
+    def new() -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path_factory.getbasetemp() / uuid.uuid4().hex}.db"
+        if kind == "postgresql":
+            return request.getfixturevalue("postgres_cluster").new_database()
+        return "memory"
+
+    return new
+
+
+@pytest.fixture(scope="session")
+def zuora_mock_store(new_store) -> str:
+    """The plugin's sandbox on the run's store."""
+    return new_store()
+
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 ZUORA_SPEC = CONTRACT / "zuora-quickstart-debit-memos.openapi.yaml"
@@ -55,12 +92,13 @@ def zuora_v1_spec() -> dict:
 
 
 @pytest.fixture
-def start_sandbox():
+def start_sandbox(new_store):
     """Start a sandbox with some settings changed (and, if given, the monotonic
     clock its rate-limit windows and ``for_s`` schedules count on); stopped after the test."""
     running = []
 
     def start(monotonic: ManualClock | None = None, **settings) -> str:
+        settings.setdefault("store", new_store())
         config = Config(**{"port": 0, "log_requests": False, **settings})
         app = create_app(config) if monotonic is None else create_app(config, monotonic=monotonic)
         server = start_in_thread(

@@ -159,7 +159,7 @@ def replace_state(args):
         store = snapshot.load(request_json(), _sandbox().config.seed, tenant.clock.now())
     except ValidationError as error:
         raise validation_error(error) from None
-    tenant.replace_store(store)
+    tenant.load(store.frozen())
     return json_response(
         {
             "status": "loaded",

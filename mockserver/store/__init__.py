@@ -3,14 +3,16 @@
 A store keeps one tenant's records. Records are immutable: a change is a put
 of a new record. ``transaction()`` makes a read-check-write atomic against
 every other writer; single gets need no transaction. A new backend is one
-module here that passes ``tests/store/`` (add its factory there).
+module here that passes ``tests/unit/test_store_contract.py`` (add its
+factory there). ``Stores`` is where a backend keeps every tenant's store:
+``memory`` (this process), or one SQL database (``store/sql/``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import (
@@ -23,6 +25,9 @@ from mockserver.domain.records import (
     PaymentMethod,
 )
 from mockserver.domain.tenant_settings import TenantSettings
+
+if TYPE_CHECKING:
+    from mockserver.store.memory import FrozenStore
 
 Collection = Literal[
     "accounts", "contacts", "payment_methods", "debit_memos", "debit_memo_items", "payments"
@@ -132,3 +137,30 @@ class Store(Protocol):
     def last_payment_number(self) -> int: ...
 
     def skip_payment_numbers(self, through: int) -> None: ...
+
+
+class Stores(Protocol):
+    """Every tenant's store, in one backend."""
+
+    def open(self, tenant: str, baseline: FrozenStore) -> Store:
+        """The tenant's store: the one it has, or a new one holding ``baseline``."""
+        ...
+
+    def fill(self, store: Store, frozen: FrozenStore) -> Store:
+        """A store of the same tenant holding ``frozen``'s records (and nothing else)."""
+        ...
+
+    def drop(self, tenant: str) -> None:
+        """The tenant's records, gone."""
+        ...
+
+
+def open_stores(url: str) -> Stores:
+    """The backend ``--store`` names: ``memory``, ``sqlite:///...`` or ``postgresql://...``."""
+    if url == "memory":
+        from mockserver.store.memory import MemoryStores
+
+        return MemoryStores()
+    from mockserver.store.sql.backend import SqlStores  # SQLAlchemy only where it is used
+
+    return SqlStores(url)

@@ -386,3 +386,16 @@ class FrozenStore:
             store.skip_payment_numbers(self.last_payment_number)
         store.catalog = self.catalog
         return store
+
+
+class MemoryStores:
+    """Every tenant's store in this process's memory: a new tenant thaws the baseline."""
+
+    def open(self, tenant: str, baseline: FrozenStore) -> MemoryStore:
+        return baseline.thaw()
+
+    def fill(self, store: MemoryStore, frozen: FrozenStore) -> MemoryStore:
+        return frozen.thaw()
+
+    def drop(self, tenant: str) -> None:
+        """Nothing to do: a dropped tenant's store goes with the tenant."""

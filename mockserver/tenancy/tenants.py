@@ -18,8 +18,8 @@ from mockserver.domain.debit_memos import DebitMemos
 from mockserver.domain.errors import TenantLimitReached
 from mockserver.domain.payments import Payments
 from mockserver.faults import FaultRules
-from mockserver.store import Store
-from mockserver.store.memory import FrozenStore
+from mockserver.store import Store, Stores
+from mockserver.store.memory import FrozenStore, MemoryStores
 from mockserver.tenancy.async_queue import AsyncQueue
 from mockserver.tenancy.idempotency import IdempotencyCache
 from mockserver.tenancy.journal import Journal
@@ -34,7 +34,7 @@ RENDERED_PER_TENANT = {True: 4096, False: 512}
 
 class Tenant:
     """Everything that belongs to one tenant of the sandbox. ``monotonic`` (seconds)
-    times its rate-limit windows."""
+    times its rate-limit windows; ``stores`` is where its store lives."""
 
     def __init__(
         self,
@@ -43,9 +43,11 @@ class Tenant:
         config: Config,
         faults: FaultRules,
         monotonic: Callable[[], float] = time.monotonic,
+        stores: Stores | None = None,
     ):
         self.key = key
         self._baseline = baseline
+        self._stores = stores or MemoryStores()
         self.clock = Clock(config.zone)
         self.journal = Journal(config.journal_size, config.journal_bytes)
         self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
@@ -56,7 +58,7 @@ class Tenant:
         self.faults = faults
         self._max_memos = config.max_memos
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
-        self.store: Store = baseline.thaw()
+        self.store: Store = self._stores.open(key, baseline)
         self.async_requests = AsyncQueue()
         self.callouts = Callouts(key, config.seed)
         self._domain(self.store)
@@ -67,7 +69,7 @@ class Tenant:
         asynchronous request left to run, no callout left to send and only the
         start-up notification definitions."""
         self.async_requests.clear()
-        self.replace_store(self._baseline.thaw())
+        self.load(self._baseline)
         self.rendered.clear()
         self.clock.reset()
         self.journal.clear()
@@ -76,7 +78,15 @@ class Tenant:
         self.faults.reset()
         self.callouts.reset()
 
-    def replace_store(self, store: Store) -> None:
+    def load(self, frozen: FrozenStore) -> None:
+        """The tenant's records replaced by ``frozen``'s."""
+        self._replace_store(self._stores.fill(self.store, frozen))
+
+    def forget(self) -> None:
+        """The tenant's records dropped from its store's backend (the tenant is dropped)."""
+        self._stores.drop(self.key)
+
+    def _replace_store(self, store: Store) -> None:
         self.store = store
         self._domain(store)
 
@@ -124,11 +134,18 @@ class Tenants:
         if key == DEFAULT_TENANT:
             return False
         with self._lock:
-            return self._tenants.pop(key, None) is not None
+            tenant = self._tenants.pop(key, None)
+        if tenant is None:
+            return False
+        tenant.forget()
+        return True
 
     def reset(self) -> None:
         """Every tenant back to the start; per-token tenants are dropped."""
         with self._lock:
             default = self._tenants[DEFAULT_TENANT]
             default.reset()
+            dropped = [t for key, t in self._tenants.items() if key != DEFAULT_TENANT]
             self._tenants = {DEFAULT_TENANT: default}
+        for tenant in dropped:
+            tenant.forget()

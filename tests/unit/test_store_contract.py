@@ -1,12 +1,14 @@
 """The Store protocol's contract: every store backend must pass this suite.
 
-A new backend adds one factory to ``STORES``; nothing else changes.
+A new backend adds one factory to ``STORES``; nothing else changes. The SQL
+stores share one database per session, each test in a tenant of its own.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,18 +22,42 @@ from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
 from mockserver.domain.records import Payment, PaymentApplication
 from mockserver.fixtures.catalog import seeded_catalog
 from mockserver.store.memory import MemoryStore
+from mockserver.store.sql.backend import SqlStores
+
+
+def sql_store(request, backend: str):
+    """An empty store in a new tenant of the session's ``backend`` database."""
+    stores = request.getfixturevalue(f"{backend}_stores")
+    return stores.open(f"contract-{uuid.uuid4().hex}", MemoryStore("contract").frozen())
+
 
 STORES = {
-    "memory": lambda: MemoryStore("contract"),
+    "memory": lambda request: MemoryStore("contract"),
     # What every tenant gets: a store thawed from frozen start-up data.
-    "memory thawed": lambda: MemoryStore("contract").frozen().thaw(),
+    "memory thawed": lambda request: MemoryStore("contract").frozen().thaw(),
+    "sqlite": lambda request: sql_store(request, "sqlite"),
+    "postgresql": lambda request: sql_store(request, "postgresql"),
 }
 TODAY = date(2026, 3, 1)
 
 
+@pytest.fixture(scope="session")
+def sqlite_stores(tmp_path_factory):
+    stores = SqlStores(f"sqlite:///{tmp_path_factory.mktemp('store') / 'contract.db'}")
+    yield stores
+    stores.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_stores(postgres_cluster):
+    stores = SqlStores(postgres_cluster.new_database())
+    yield stores
+    stores.engine.dispose()
+
+
 @pytest.fixture(params=sorted(STORES))
 def store(request):
-    return STORES[request.param]()
+    return STORES[request.param](request)
 
 
 @pytest.fixture

@@ -46,6 +46,12 @@ def _usage(text: str, problem: str) -> str:
     )
 
 
+def readers(engine: Engine) -> Engine:
+    """The engine's connections for reads on their own: each statement is its own
+    transaction, with no ``BEGIN`` and ``ROLLBACK`` round trips around it."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def make_engine(text: str) -> Engine:
     """The engine of a store URL (see ``store_url``)."""
     url = store_url(text)
@@ -55,7 +61,7 @@ def make_engine(text: str) -> Engine:
         )
         _use_wal_and_immediate_writers(engine)
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
 
 def _use_wal_and_immediate_writers(engine: Engine) -> None:
@@ -77,5 +83,7 @@ def _use_wal_and_immediate_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(connection):
-        immediate = connection.get_execution_options().get(IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # a read on its own: no transaction to begin
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")

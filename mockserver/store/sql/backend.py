@@ -1,0 +1,128 @@
+"""``SqlStores``: every tenant's store in one database, through one engine.
+
+A tenant's rows are filled from the start-up data the first time any process
+opens it; after that, they are where the last writer left them (a restart
+finds them). A fill replaces all of a tenant's rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import nullcontext
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mockserver.domain.records import Catalog
+from mockserver.domain.tenant_settings import TenantSettings
+from mockserver.store.memory import FrozenStore
+from mockserver.store.sql import rows
+from mockserver.store.sql.engine import make_engine
+from mockserver.store.sql.schema import Schema
+from mockserver.store.sql.store import SqlStore, version
+
+COUNTERS = ("memo", "payment", "link")
+
+
+class SqlStores:
+    """The stores of a ``--store`` URL (``sqlite:///...`` or ``postgresql://...``)."""
+
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        self.schema = Schema()
+        self.schema.create(self.engine)
+        # SQLite locks the whole database for a writer: this process's writers queue
+        # here, and only other processes' wait in SQLite's busy handler (which sleeps).
+        # PostgreSQL locks one tenant's row: its writers queue there.
+        self._writers = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+
+    def open(self, tenant: str, baseline: FrozenStore) -> SqlStore:
+        """The tenant's store: as it was left, or filled with ``baseline`` if new."""
+        store = SqlStore(self.engine, self.schema, tenant, self._writers)
+        self._add_tenant(tenant)
+        tenants = self.schema.tenants
+        with store.transaction() as connection:
+            generation = connection.execute(
+                select(tenants.c.generation).where(tenants.c.tenant == tenant)
+            ).scalar_one()
+            if generation == 0:
+                fill(store, baseline)
+        return store
+
+    def _add_tenant(self, tenant: str) -> None:
+        """The tenant's row in ``tenants`` (generation 0: never filled), unless it has one."""
+        row = {
+            "tenant": tenant,
+            "generation": 0,
+            "api_user_id": "",
+            "settings": rows.dump(TenantSettings()),
+            "catalog": rows.dump(Catalog()),
+        }
+        with self.engine.connect() as connection:
+            if connection.execute(
+                select(self.schema.tenants.c.tenant).where(self.schema.tenants.c.tenant == tenant)
+            ).first():
+                return
+            connection.rollback()
+            try:
+                with connection.begin():
+                    connection.execute(insert(self.schema.tenants), [row])
+                    for name in COUNTERS:
+                        connection.execute(
+                            insert(self.schema.counters),
+                            [{"tenant": tenant, "name": name, "value": 0}],
+                        )
+            except IntegrityError:
+                pass  # another process added it first
+
+    def fill(self, store: SqlStore, frozen: FrozenStore) -> SqlStore:
+        fill(store, frozen)
+        return store
+
+    def drop(self, tenant: str) -> None:
+        """Every row of the tenant, gone."""
+        with self.engine.begin() as connection:
+            for table in reversed(self.schema.tables()):
+                connection.execute(delete(table).where(table.c.tenant == tenant))
+
+
+def fill(store: SqlStore, frozen: FrozenStore) -> None:
+    """The tenant's rows replaced by ``frozen``'s records, ids' sequences and settings."""
+    schema, tenant = store.schema, store.tenant
+    with store.transaction() as connection:
+        for table in reversed(schema.tables()):
+            if table is not schema.tenants:
+                connection.execute(delete(table).where(table.c.tenant == tenant))
+
+        def put(table, made):
+            if made:
+                connection.execute(insert(table), made)
+
+        put(schema.accounts, [rows.account_row(tenant, a, version()) for a in frozen.accounts])
+        put(schema.contacts, [rows.record_row(tenant, c, version()) for c in frozen.contacts])
+        methods = frozen.payment_methods
+        put(schema.payment_methods, [rows.record_row(tenant, m, version()) for m in methods])
+        put(schema.debit_memos, [rows.memo_row(tenant, m, version()) for m in frozen.memos])
+        items = [rows.item_row(tenant, i, version()) for m in frozen.memos for i in m.items]
+        put(schema.debit_memo_items, items)
+        put(schema.payments, [rows.payment_row(tenant, p, version()) for p in frozen.payments])
+        links = [
+            {"tenant": tenant, "debit_memo_id": memo_id, "payment_id": payment.id}
+            for payment in frozen.payments
+            for memo_id in dict.fromkeys(a.debit_memo_id for a in payment.applications)
+        ]
+        put(schema.memo_payments, [{**link, "linked": n} for n, link in enumerate(links, 1)])
+        counted = {"memo": frozen.last_memo_number, "payment": frozen.last_payment_number}
+        counted["link"] = len(links)
+        put(schema.counters, [{"tenant": tenant, "name": n, "value": counted[n]} for n in COUNTERS])
+        tenants = schema.tenants
+        connection.execute(
+            update(tenants)
+            .where(tenants.c.tenant == tenant)
+            .values(
+                generation=tenants.c.generation + 1,
+                api_user_id=frozen.api_user_id,
+                settings=rows.dump(frozen.settings),
+                catalog=rows.dump(frozen.catalog),
+            )
+        )

@@ -1,0 +1,407 @@
+"""``SqlStore``: one tenant's records in a SQL database (see ``engine.py``).
+
+A transaction is a database transaction that holds the tenant's writes in
+turn, as the memory store's lock does: on PostgreSQL it locks the tenant's
+row of ``tenants`` (``SELECT ... FOR UPDATE``), on SQLite it begins with
+``BEGIN IMMEDIATE`` (the database's write lock). So no update is lost, no
+balance goes negative and no number is given twice, whichever process of
+whichever machine writes. Readers take no lock.
+
+Records read are kept per process by id and version (a random number that
+changes with every put): a record that has not changed is the same object
+again, so what a face rendered of it is reused (``tenancy/rendered.py``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+
+from mockserver.domain.query import Page, PageQuery
+from mockserver.domain.records import (
+    Account,
+    Catalog,
+    Contact,
+    DebitMemo,
+    DebitMemoItem,
+    Payment,
+    PaymentMethod,
+)
+from mockserver.domain.tenant_settings import TenantSettings
+from mockserver.store import Collection
+from mockserver.store.indexes import after_key, page_after, take
+from mockserver.store.memory import FrozenStore, IdFactory
+from mockserver.store.sql import rows
+from mockserver.store.sql.engine import IMMEDIATE, readers
+from mockserver.store.sql.queries import plan
+from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords
+from mockserver.store.sql.schema import Schema
+
+
+class SqlStore:
+    """A ``Store`` of one tenant (``tenant``) in tables that hold every tenant."""
+
+    def __init__(self, engine: Engine, schema: Schema, tenant: str, writers):
+        self._engine = engine
+        self._readers = readers(engine)
+        self._writers = writers  # this process's writers of the database take turns
+        self.schema = schema
+        self.tenant = tenant
+        self._local = threading.local()  # the connection of this thread's transaction
+        self._recent = RecentRecords(RECENT_RECORDS)
+        self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
+
+    # -- connections and transactions -------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        held = getattr(self._local, "connection", None)
+        if held is not None:
+            yield held
+            return
+        writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
+        with self._writers, writer as connection, connection.begin():
+            if connection.dialect.name != "sqlite":
+                tenants = self.schema.tenants
+                connection.execute(
+                    select(tenants.c.tenant)
+                    .where(tenants.c.tenant == self.tenant)
+                    .with_for_update()
+                )
+            self._local.connection = connection
+            try:
+                yield connection
+            finally:
+                self._local.connection = None
+
+    def _reading(self):
+        """The transaction's connection, or one for a read on its own."""
+        held = getattr(self._local, "connection", None)
+        return nullcontext(held) if held is not None else self._readers.connect()
+
+    def _one(self, table: Table, *where):
+        with self._reading() as connection:
+            found = connection.execute(self._select(table, *where)).first()
+        return None if found is None else self._recent.get(table, *found)
+
+    def _all(self, table: Table, statement) -> list:
+        with self._reading() as connection:
+            return [self._recent.get(table, *row) for row in connection.execute(statement)]
+
+    def _select(self, table: Table, *where):
+        """The rows' ids, versions and data: what ``RecentRecords`` reads records from."""
+        return select(table.c.id, table.c.version, table.c.data).where(
+            table.c.tenant == self.tenant, *where
+        )
+
+    # -- the tenant's settings, catalog and API user ------------------------------
+
+    def _tenant_meta(self) -> tuple[int, str, TenantSettings, Catalog]:
+        """What ``tenants`` holds of this tenant, read again when another fill changed it."""
+        tenants = self.schema.tenants
+        where = tenants.c.tenant == self.tenant
+        with self._reading() as connection:
+            generation = connection.execute(select(tenants.c.generation).where(where)).scalar()
+            if self._meta is None or self._meta[0] != generation:
+                found = connection.execute(
+                    select(
+                        tenants.c.generation,
+                        tenants.c.api_user_id,
+                        tenants.c.settings,
+                        tenants.c.catalog,
+                    ).where(where)
+                ).one()
+                self._meta = (found[0], found[1], rows.load(found[2]), rows.load(found[3]))
+        return self._meta
+
+    @property
+    def api_user_id(self) -> str:
+        return self._tenant_meta()[1]
+
+    @property
+    def settings(self) -> TenantSettings:
+        return self._tenant_meta()[2]
+
+    @settings.setter
+    def settings(self, settings: TenantSettings) -> None:
+        self._set_meta(settings=rows.dump(settings))
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._tenant_meta()[3]
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._set_meta(catalog=rows.dump(catalog))
+
+    def _set_meta(self, **values) -> None:
+        tenants = self.schema.tenants
+        with self.transaction() as connection:
+            connection.execute(
+                update(tenants)
+                .where(tenants.c.tenant == self.tenant)
+                .values(generation=tenants.c.generation + 1, **values)
+            )
+
+    # -- gets -------------------------------------------------------------------
+
+    def account(self, account_id: str) -> Account | None:
+        return self._one(self.schema.accounts, self.schema.accounts.c.id == account_id)
+
+    def account_by_number(self, account_number: str) -> Account | None:
+        accounts = self.schema.accounts
+        return self._one(accounts, accounts.c.account_number == account_number)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        return self._one(self.schema.contacts, self.schema.contacts.c.id == contact_id)
+
+    def payment_method(self, method_id: str) -> PaymentMethod | None:
+        methods = self.schema.payment_methods
+        return self._one(methods, methods.c.id == method_id)
+
+    def memo(self, memo_id: str) -> DebitMemo | None:
+        return self._one(self.schema.debit_memos, self.schema.debit_memos.c.id == memo_id)
+
+    def memo_by_number(self, debit_memo_number: str) -> DebitMemo | None:
+        memos = self.schema.debit_memos
+        return self._one(memos, memos.c.debit_memo_number == debit_memo_number)
+
+    def item(self, item_id: str) -> DebitMemoItem | None:
+        items = self.schema.debit_memo_items
+        return self._one(items, items.c.id == item_id)
+
+    # -- puts and deletes -------------------------------------------------------
+
+    def _replace(self, connection: Connection, table: Table, row: dict, record) -> None:
+        connection.execute(
+            delete(table).where(table.c.tenant == self.tenant, table.c.id == record.id)
+        )
+        connection.execute(insert(table), [row])
+        self._recent.keep(table, record, row["version"])
+
+    def put_account(self, account: Account) -> None:
+        row = rows.account_row(self.tenant, account, version())
+        with self.transaction() as connection:
+            self._replace(connection, self.schema.accounts, row, account)
+
+    def put_contact(self, contact: Contact) -> None:
+        row = rows.record_row(self.tenant, contact, version())
+        with self.transaction() as connection:
+            self._replace(connection, self.schema.contacts, row, contact)
+
+    def put_payment_method(self, method: PaymentMethod) -> None:
+        row = rows.record_row(self.tenant, method, version())
+        with self.transaction() as connection:
+            self._replace(connection, self.schema.payment_methods, row, method)
+
+    def put_memo(self, memo: DebitMemo) -> None:
+        """Add or replace a memo and its items."""
+        items = self.schema.debit_memo_items
+        with self.transaction() as connection:
+            self._delete_items(connection, memo.id)
+            self._replace(
+                connection,
+                self.schema.debit_memos,
+                rows.memo_row(self.tenant, memo, version()),
+                memo,
+            )
+            if memo.items:
+                item_rows = [rows.item_row(self.tenant, item, version()) for item in memo.items]
+                connection.execute(insert(items), item_rows)
+                for item, row in zip(memo.items, item_rows, strict=True):
+                    self._recent.keep(items, item, row["version"])
+
+    def _delete_items(self, connection: Connection, memo_id: str) -> None:
+        items = self.schema.debit_memo_items
+        connection.execute(
+            delete(items).where(items.c.tenant == self.tenant, items.c.debit_memo_id == memo_id)
+        )
+
+    def delete_memo(self, memo_id: str) -> None:
+        memos = self.schema.debit_memos
+        with self.transaction() as connection:
+            self._delete_items(connection, memo_id)
+            connection.execute(
+                delete(memos).where(memos.c.tenant == self.tenant, memos.c.id == memo_id)
+            )
+
+    # -- queries ----------------------------------------------------------------
+
+    def _table(self, collection: Collection) -> Table:
+        return getattr(self.schema, collection)
+
+    def page(self, query: PageQuery) -> Page:
+        table = self._table(query.collection)
+        found = plan(table, self.tenant, query)
+        today, filters = query.today, found.python_filters
+        with self._reading() as connection:
+            result = connection.execute(found.statement)
+            records = (self._recent.get(table, *row) for row in result)
+            if found.ordered:
+                first = take(records, filters, query.size, today)
+            else:
+                kept = (r for r in records if all(f.matches(r, today) for f in filters))
+                after = after_key(query.terms, query.after) if query.after else None
+                first = page_after(kept, query.terms, after, query.size, today)
+            result.close()
+        if len(first) <= query.size:
+            return Page(first, False)
+        return Page(first[: query.size], True)
+
+    def records(self, collection: Collection) -> list:
+        table = self._table(collection)
+        return self._all(table, self._select(table))
+
+    def count(self, collection: Collection) -> int:
+        table = self._table(collection)
+        statement = select(func.count()).select_from(table).where(table.c.tenant == self.tenant)
+        with self._reading() as connection:
+            return connection.execute(statement).scalar()
+
+    def _sum(self, column, *where) -> int:
+        table = column.table
+        statement = select(func.coalesce(func.sum(column), 0)).where(
+            table.c.tenant == self.tenant, *where
+        )
+        with self._reading() as connection:
+            return int(connection.execute(statement).scalar())
+
+    def remaining_debit_memo_balance(self, account_id: str) -> int:
+        memos = self.schema.debit_memos.c
+        return self._sum(
+            memos.remaining_balance, memos.account_id == account_id, memos.state == "posted"
+        )
+
+    # -- ids and numbers --------------------------------------------------------
+
+    def new_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def _next(self, name: str) -> int:
+        counters = self.schema.counters
+        with self.transaction() as connection:
+            return connection.execute(
+                update(counters)
+                .where(counters.c.tenant == self.tenant, counters.c.name == name)
+                .values(value=counters.c.value + 1)
+                .returning(counters.c.value)
+            ).scalar_one()
+
+    def _last(self, name: str) -> int:
+        counters = self.schema.counters
+        statement = select(counters.c.value).where(
+            counters.c.tenant == self.tenant, counters.c.name == name
+        )
+        with self._reading() as connection:
+            return connection.execute(statement).scalar_one()
+
+    def _skip(self, name: str, through: int) -> None:
+        counters = self.schema.counters
+        with self.transaction() as connection:
+            connection.execute(
+                update(counters)
+                .where(
+                    counters.c.tenant == self.tenant,
+                    counters.c.name == name,
+                    counters.c.value < through,
+                )
+                .values(value=through)
+            )
+
+    def next_memo_number(self) -> str:
+        return f"DM{self._next('memo'):08d}"
+
+    def last_memo_number(self) -> int:
+        return self._last("memo")
+
+    def skip_memo_numbers(self, through: int) -> None:
+        self._skip("memo", through)
+
+    def next_payment_number(self) -> str:
+        return f"P-{self._next('payment'):08d}"
+
+    def last_payment_number(self) -> int:
+        return self._last("payment")
+
+    def skip_payment_numbers(self, through: int) -> None:
+        self._skip("payment", through)
+
+    # -- copies -----------------------------------------------------------------
+
+    def frozen(self) -> FrozenStore:
+        """The tenant's records now, in memory (``FrozenStore.thaw`` makes a memory store)."""
+        with self.transaction():
+            return FrozenStore(
+                ids=IdFactory(self.new_id()),
+                api_user_id=self.api_user_id,
+                settings=self.settings,
+                accounts=tuple(self.records("accounts")),
+                contacts=tuple(self.records("contacts")),
+                payment_methods=tuple(self.records("payment_methods")),
+                memos=tuple(self.records("debit_memos")),
+                last_memo_number=self.last_memo_number(),
+                payments=tuple(self.records("payments")),
+                last_payment_number=self.last_payment_number(),
+                catalog=self.catalog,
+            )
+
+    # -- payments -----------------------------------------------------------------
+
+    def payment(self, payment_id: str) -> Payment | None:
+        return self._one(self.schema.payments, self.schema.payments.c.id == payment_id)
+
+    def payment_by_number(self, number: str) -> Payment | None:
+        return self._one(self.schema.payments, self.schema.payments.c.number == number)
+
+    def payments_of_memo(self, memo_id: str) -> list[Payment]:
+        payments, links = self.schema.payments, self.schema.memo_payments
+        statement = (
+            self._select(payments)
+            .join(
+                links, (links.c.tenant == payments.c.tenant) & (links.c.payment_id == payments.c.id)
+            )
+            .where(links.c.debit_memo_id == memo_id)
+            .order_by(links.c.linked)
+        )
+        return self._all(payments, statement)
+
+    def payments_of_account(self, account_id: str) -> list[Payment]:
+        payments = self.schema.payments
+        statement = self._select(payments, payments.c.account_id == account_id).order_by(
+            payments.c.number.desc()
+        )
+        return self._all(payments, statement)
+
+    def unapplied_payment_amount(self, account_id: str) -> int:
+        payments = self.schema.payments.c
+        return self._sum(payments.unapplied_amount, payments.account_id == account_id)
+
+    def put_payment(self, payment: Payment) -> None:
+        """Add or replace a payment; a memo it newly applies to lists it after the others."""
+        links = self.schema.memo_payments
+        mine = (links.c.tenant == self.tenant) & (links.c.payment_id == payment.id)
+        applied = dict.fromkeys(a.debit_memo_id for a in payment.applications)
+        row = rows.payment_row(self.tenant, payment, version())
+        with self.transaction() as connection:
+            self._replace(connection, self.schema.payments, row, payment)
+            linked = set(connection.execute(select(links.c.debit_memo_id).where(mine)).scalars())
+            gone = linked - set(applied)
+            if gone:
+                connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
+            for memo_id in applied:
+                if memo_id not in linked:
+                    link = {"debit_memo_id": memo_id, "payment_id": payment.id}
+                    connection.execute(
+                        insert(links),
+                        [{"tenant": self.tenant, "linked": self._next("link"), **link}],
+                    )
+
+
+def version() -> int:
+    """A record version: random, so two processes never give the same one to one record."""
+    return secrets.randbits(62)
