@@ -42,7 +42,7 @@ debian-packages:  ## install the Debian packages the tests use, when missing
 # (tests/conftest.py: --store; PostgreSQL is a throwaway cluster, tests/postgres.py).
 STORE_TESTS := tests/test_store_choice.py tests/test_lifecycle.py tests/test_query.py \
 	tests/test_concurrency.py tests/test_cross_face.py tests/test_v1_http.py \
-	tests/test_idempotency.py
+	tests/test_idempotency.py tests/test_determinism.py tests/test_shared_store.py
 
 test: $(BIN)/.installed debian-packages  ## set up, lint, then run every test (and the store's on SQLite and PostgreSQL)
 	$(BIN)/ruff check .

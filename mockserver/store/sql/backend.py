@@ -21,7 +21,9 @@ from mockserver.store.sql.engine import make_engine
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.store import SqlStore, version
 
-COUNTERS = ("memo", "payment", "link")
+# The tenant's sequences: memo and payment numbers, the order payments were linked
+# to memos, record ids (see ``SqlStore.new_id``) and the order records were first put.
+COUNTERS = ("memo", "payment", "link", "id", "position")
 
 
 class SqlStores:
@@ -98,14 +100,17 @@ def fill(store: SqlStore, frozen: FrozenStore) -> None:
             if made:
                 connection.execute(insert(table), made)
 
-        put(schema.accounts, [rows.account_row(tenant, a, version()) for a in frozen.accounts])
-        put(schema.contacts, [rows.record_row(tenant, c, version()) for c in frozen.contacts])
-        methods = frozen.payment_methods
-        put(schema.payment_methods, [rows.record_row(tenant, m, version()) for m in methods])
-        put(schema.debit_memos, [rows.memo_row(tenant, m, version()) for m in frozen.memos])
+        def put_records(table, row, records):
+            made = [{**row(tenant, r, version()), "position": n} for n, r in enumerate(records)]
+            put(table, made)
+
+        put_records(schema.accounts, rows.account_row, frozen.accounts)
+        put_records(schema.contacts, rows.record_row, frozen.contacts)
+        put_records(schema.payment_methods, rows.record_row, frozen.payment_methods)
+        put_records(schema.debit_memos, rows.memo_row, frozen.memos)
+        put_records(schema.payments, rows.payment_row, frozen.payments)
         items = [rows.item_row(tenant, i, version()) for m in frozen.memos for i in m.items]
         put(schema.debit_memo_items, items)
-        put(schema.payments, [rows.payment_row(tenant, p, version()) for p in frozen.payments])
         links = [
             {"tenant": tenant, "debit_memo_id": memo_id, "payment_id": payment.id}
             for payment in frozen.payments
@@ -114,6 +119,9 @@ def fill(store: SqlStore, frozen: FrozenStore) -> None:
         put(schema.memo_payments, [{**link, "linked": n} for n, link in enumerate(links, 1)])
         counted = {"memo": frozen.last_memo_number, "payment": frozen.last_payment_number}
         counted["link"] = len(links)
+        # ids after a fill: a sequence of its own for each start-up data, the same after each reset
+        counted["id"] = int(frozen.ids.copy().new_id()[:15], 16)
+        counted["position"] = max(map(len, (frozen.accounts, frozen.memos, frozen.payments)))
         put(schema.counters, [{"tenant": tenant, "name": n, "value": counted[n]} for n in COUNTERS])
         tenants = schema.tenants
         connection.execute(

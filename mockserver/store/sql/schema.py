@@ -10,7 +10,7 @@ type, so those are compared in Python; see ``queries.py``).
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -40,7 +40,10 @@ class UtcDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        utc = value.astimezone(UTC)
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:  # past the calendar's ends in UTC: compares as its end
+            utc = (datetime.max if value.year > 1 else datetime.min).replace(tzinfo=UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
 
@@ -76,7 +79,8 @@ def _tenant_key(*names: str) -> PrimaryKeyConstraint:
 
 
 def _record_table(metadata: MetaData, name: str, *columns) -> Table:
-    """A table of records: tenant, id, a version (changes with every put), the data."""
+    """A table of records: tenant, id, a version (changes with every put), the data,
+    and the record's position: ``records()`` gives them in the order first put."""
     return Table(
         name,
         metadata,
@@ -84,6 +88,7 @@ def _record_table(metadata: MetaData, name: str, *columns) -> Table:
         Column("id", TEXT, nullable=False),
         Column("version", BigInteger, nullable=False),
         Column("data", LargeBinary, nullable=False),
+        Column("position", BigInteger),
         *columns,
         _tenant_key("id"),
     )
@@ -111,7 +116,7 @@ class Schema:
             "counters",
             metadata,
             Column("tenant", TEXT, nullable=False),
-            Column("name", TEXT, nullable=False),  # memo | payment | link
+            Column("name", TEXT, nullable=False),  # see backend.COUNTERS
             Column("value", BigInteger, nullable=False),
             _tenant_key("name"),
         )

@@ -14,9 +14,9 @@ again, so what a face rendered of it is reused (``tenancy/rendered.py``).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
@@ -178,10 +178,15 @@ class SqlStore:
     # -- puts and deletes -------------------------------------------------------
 
     def _replace(self, connection: Connection, table: Table, row: dict, record) -> None:
-        connection.execute(
-            delete(table).where(table.c.tenant == self.tenant, table.c.id == record.id)
+        """Update the record's row, or add one after the others."""
+        changed = {name: value for name, value in row.items() if name not in ("tenant", "id")}
+        found = connection.execute(
+            update(table)
+            .where(table.c.tenant == self.tenant, table.c.id == record.id)
+            .values(**changed)
         )
-        connection.execute(insert(table), [row])
+        if found.rowcount == 0:
+            connection.execute(insert(table), [{**row, "position": self._next("position")}])
         self._recent.keep(table, record, row["version"])
 
     def put_account(self, account: Account) -> None:
@@ -254,8 +259,9 @@ class SqlStore:
         return Page(first[: query.size], True)
 
     def records(self, collection: Collection) -> list:
+        """In the order first put (items: in no particular order)."""
         table = self._table(collection)
-        return self._all(table, self._select(table))
+        return self._all(table, self._select(table).order_by(table.c.position))
 
     def count(self, collection: Collection) -> int:
         table = self._table(collection)
@@ -280,17 +286,25 @@ class SqlStore:
     # -- ids and numbers --------------------------------------------------------
 
     def new_id(self) -> str:
-        return uuid.uuid4().hex
+        """The hash of the next number of the tenant's id sequence: unique across
+        processes, and the same sequence again after each reset (as in memory)."""
+        number = self._next("id")
+        return hashlib.blake2b(number.to_bytes(8, "big"), digest_size=16).hexdigest()
 
     def _next(self, name: str) -> int:
+        """The counter, one up: in the transaction, or as one statement of its own."""
         counters = self.schema.counters
-        with self.transaction() as connection:
-            return connection.execute(
-                update(counters)
-                .where(counters.c.tenant == self.tenant, counters.c.name == name)
-                .values(value=counters.c.value + 1)
-                .returning(counters.c.value)
-            ).scalar_one()
+        statement = (
+            update(counters)
+            .where(counters.c.tenant == self.tenant, counters.c.name == name)
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        )
+        held = getattr(self._local, "connection", None)
+        if held is not None:
+            return held.execute(statement).scalar_one()
+        with self._writers, self._readers.connect() as connection:
+            return connection.execute(statement).scalar_one()
 
     def _last(self, name: str) -> int:
         counters = self.schema.counters
