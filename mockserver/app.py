@@ -13,8 +13,10 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from mockserver import __version__
+from mockserver.callouts.startup import CalloutSetup
 from mockserver.config import Config, ConfigError, read_file
 from mockserver.control import admin, pages
+from mockserver.control import callouts as callout_routes
 from mockserver.edge import capture
 from mockserver.edge.access_log import AccessLog
 from mockserver.edge.gateway import Gateway
@@ -39,6 +41,7 @@ class Sandbox:
     faces: Faces
     tenants: Tenants
     tokens: TokenRegistry
+    callouts: CalloutSetup
 
 
 def zuora_faces() -> Faces:
@@ -133,12 +136,14 @@ def create_app(
         for blueprint in face.blueprints:
             api.register_blueprint(blueprint)
     api.register_blueprint(admin.blp)
+    api.register_blueprint(callout_routes.blp)
     app.register_blueprint(pages.blp)
 
     operation_of = _operation_resolver(app, faces)
     parser = RuleParser(_operations(app, faces))
     rules = startup_rules(config, parser, faces)
     stores = open_stores(config.store)
+    callouts = CalloutSetup.from_config(config)
     tenants = Tenants(
         lambda key: Tenant(
             key,
@@ -147,13 +152,14 @@ def create_app(
             FaultRules(config.seed, parser, rules, monotonic),
             monotonic,
             stores,
+            callouts.tenant(key),
         ),
         per_token=config.tenants == "per-token",
         cap=config.max_tenants,
     )
     tokens = TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl)
     app.extensions["mockserver"] = Sandbox(
-        config=config, faces=faces, tenants=tenants, tokens=tokens
+        config=config, faces=faces, tenants=tenants, tokens=tokens, callouts=callouts
     )
     app.seal()
     engine = FaultEngine(

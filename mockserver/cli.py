@@ -18,7 +18,15 @@ import yaml
 from mockserver import __version__
 from mockserver.app import create_app
 from mockserver.banner import banner
-from mockserver.config import AUTH_MODES, PROFILES, TENANT_MODES, Config, ConfigError, read_file
+from mockserver.config import (
+    AUTH_MODES,
+    CALLOUT_URL_MODES,
+    PROFILES,
+    TENANT_MODES,
+    Config,
+    ConfigError,
+    read_file,
+)
 from mockserver.faces.v2.wire import dumps
 from mockserver.fixtures import seeding, snapshot
 from mockserver.server import CannotListen, connection_policy, serve_forever
@@ -246,6 +254,45 @@ def main():
     "machines); a SQL store keeps them across restarts.  [default: memory]",
 )
 @_option(
+    "--callout",
+    "callouts",
+    env="CALLOUT",
+    type=FaultSpec(),
+    multiple=True,
+    help="A callout, the short way: event=DebitMemoPosted,url=http://127.0.0.1:9000/hook,"
+    "param.memoId=DebitMemo.Id (repeatable; adds to the config file's).",
+)
+@_option(
+    "--callout-fault",
+    "callout_faults",
+    env="CALLOUT_FAULT",
+    type=FaultSpec(),
+    multiple=True,
+    help="A delivery fault rule, e.g. event=DebitMemoPosted,action=duplicate (repeatable).",
+)
+@_option(
+    "--callout-time",
+    env="CALLOUT_TIME",
+    help="real: callouts at once, retries at Zuora's 30 minutes; manual: nothing is sent "
+    "until POST /__mock/callouts/flush; scaled:F: the retry clock F times as slow "
+    "(scaled:0.001 is a thousand times faster).  [default: real]",
+)
+@_option(
+    "--callouts",
+    "callout_urls",
+    env="CALLOUTS",
+    type=click.Choice(CALLOUT_URL_MODES),
+    help="strict: callout URLs must be https://, as Zuora wants; open: http:// on any "
+    "host too.  [default: open]",
+)
+@_option(
+    "--callout-timeout",
+    env="CALLOUT_TIMEOUT",
+    type=click.FloatRange(0, 300, min_open=True),
+    help="Seconds a callout request may take (connecting and answering) before it counts "
+    "as a timeout, and is retried.  [default: 10]",
+)
+@_option(
     "--quiet",
     "quiet",
     env="QUIET",
@@ -260,8 +307,9 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     try:
         config = Config.from_mapping(read_file(config_file)) if config_file else Config()
         given = {key: value for key, value in flags.items() if value not in (None, ())}
-        if "faults" in given:
-            given["faults"] = config.faults + given["faults"]
+        for listed in ("faults", "callouts", "callout_faults"):
+            if listed in given:
+                given[listed] = getattr(config, listed) + given[listed]
         if quiet is not None:
             given["log_requests"] = not quiet
         generation = _generation(generation_file, memos, accounts)

@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from mockserver.callouts.timing import CalloutTime
+
 AUTH_MODES = ("any", "strict")
+CALLOUT_URL_MODES = ("open", "strict")
 TENANT_MODES = ("shared", "per-token")
 # Zuora's limits by tier; explicit rate_limit / concurrency_limit settings win.
 PROFILES = {"zuora-api-sandbox": {"rate_limit": 2500, "concurrency_limit": 40}}
@@ -54,6 +57,11 @@ class Config:
     profile: str | None = None  # a key of PROFILES
     timezone: str = "UTC"  # the tenants' time zone (a zoneinfo name): offsets and "today"
     store: str = "memory"  # or sqlite:///path/to/file.db, postgresql://user@host/db
+    callouts: tuple[str | dict, ...] = ()  # start-up callouts, the short way (SANDBOX.md)
+    callout_faults: tuple[str | dict, ...] = ()  # start-up delivery fault rules
+    callout_time: str = "real"  # real | manual | scaled:F
+    callout_urls: str = "open"  # or "strict": https:// only, as Zuora wants (--callouts)
+    callout_timeout: float = 10.0  # seconds a callout request may take
 
     def __post_init__(self):
         checks = {
@@ -76,6 +84,11 @@ class Config:
             "max_connections": 10 <= self.max_connections <= 100_000,
             "read_timeout": 0 < self.read_timeout <= 3600,
             "profile": self.profile is None or self.profile in PROFILES,
+            "callouts": all(isinstance(spec, (str, dict)) for spec in self.callouts),
+            "callout_faults": all(isinstance(spec, (str, dict)) for spec in self.callout_faults),
+            "callout_time": _callout_time_ok(self.callout_time),
+            "callout_urls": self.callout_urls in CALLOUT_URL_MODES,
+            "callout_timeout": 0 < self.callout_timeout <= 300,
         }
         for key, ok in checks.items():
             if not ok:
@@ -153,11 +166,19 @@ def _check_store_url(url: str) -> None:
         raise ConfigError(str(error)) from None
 
 
+def _callout_time_ok(value: str) -> bool:
+    try:
+        CalloutTime.parse(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _coerce(key: str, value, annotation: str):
     """A value from a file, the environment or a flag, as the field's type wants it."""
     if value is None:
         return None
-    if key == "faults":
+    if key in ("faults", "callouts", "callout_faults"):
         return tuple(value) if isinstance(value, (list, tuple)) else (value,)
     coerce = _COERCERS.get(annotation.removesuffix(" | None").partition("[")[0])
     if coerce is None:

@@ -1,4 +1,5 @@
-"""The pytest plugin (entry point ``pytest11``): ``zuora_mock`` and ``zuora_client``.
+"""The pytest plugin (entry point ``pytest11``): ``zuora_mock``, ``zuora_client`` and
+``callout_receiver``.
 
 ``zuora_mock`` is a running sandbox: one server per test session (per
 pytest-xdist worker), on a free port in the test process, reset before each
@@ -28,6 +29,7 @@ import pytest
 import requests
 
 from mockserver import verify
+from mockserver.receiver import CalloutReceiver
 
 SETTINGS = (
     (
@@ -223,6 +225,25 @@ class ZuoraMock:
         """The sandbox's effective configuration."""
         return self._admin_call("GET", "config")
 
+    def callout(self, **spec) -> dict:
+        """Register a callout the short way (SANDBOX.md: event, url, method, params,
+        headers, auth); returns the notification definition made."""
+        return self._admin_call("POST", "callouts", json=spec)
+
+    def flush_callouts(self) -> list[dict]:
+        """Deliver every callout now, retries included (the plugin's sandbox runs
+        manual callout time); the delivery attempts made."""
+        return self._admin_call("POST", "callouts/flush")["data"]
+
+    def deliveries(self, **filters) -> list[dict]:
+        """The deliveries journal, oldest first (filters: event, notification_id,
+        object_id, status, after, limit)."""
+        return self._admin_call("GET", "callouts/deliveries", params=filters)["data"]
+
+    def add_callout_fault(self, **rule) -> str:
+        """Add a delivery fault rule (SANDBOX.md: event, url, action, delay_ms, ...)."""
+        return self._admin_call("POST", "callout-faults", json=rule)["id"]
+
 
 def _instant(when: datetime | date | str) -> str:
     if isinstance(when, str):
@@ -316,6 +337,7 @@ def zuora_mock_session(pytestconfig: pytest.Config, zuora_mock_store: str) -> It
         store=zuora_mock_store,
         threads=16,
         log_requests=False,
+        callout_time="manual",
     )
     try:
         app = create_app(config)
@@ -333,6 +355,17 @@ def zuora_mock(zuora_mock_session: ZuoraMock) -> ZuoraMock:
     """A running sandbox, reset to its start-up state before the test."""
     zuora_mock_session.reset()
     return zuora_mock_session
+
+
+@pytest.fixture
+def callout_receiver() -> Iterator[CalloutReceiver]:
+    """An HTTP endpoint on 127.0.0.1 (``.url``) that records the callouts it gets
+    (``.received``) and answers as scripted (``.answer(503, 200)``)."""
+    receiver = CalloutReceiver()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
 
 
 @pytest.fixture

@@ -121,3 +121,19 @@ def test_the_browser_really_has_no_network(browser):
     """What makes the /docs test mean "offline": nothing past this machine loads."""
     with pytest.raises(WebDriverException, match="net::ERR_"):
         browser.get("http://example.com/")
+
+
+def test_the_ui_shows_callout_deliveries_and_flushes(
+    browser, zuora_mock, callout_receiver, create_memo
+):
+    zuora_mock.callout(event="DebitMemoPosted", url=callout_receiver.url)
+    callout_receiver.answer(503)
+    memo = create_memo(post=True)
+    browser.get(f"{zuora_mock.root}/__mock/ui")
+    wait_for(browser, seen.text_to_be_present_in_element((By.ID, "callout-summary"), "1 to send"))
+    click(browser, "#flush-callouts")
+    wait_for(browser, lambda b: len(texts(b, "#delivery-table tbody tr")) == 2)
+    newest, oldest = texts(browser, "#delivery-table tbody tr")
+    assert f"DebitMemoPosted {memo['id']} 1/3" in oldest and "503 retry" in oldest
+    assert "2/3" in newest and "200 delivered" in newest
+    assert len(callout_receiver.received) == 2

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from processes import run_pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -79,3 +80,12 @@ def test_the_sdk_example_runs_as_written(start_sandbox):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["DM00000081", "Posted", "40"]
+
+
+def test_the_callout_example_runs_as_written(tmp_path):
+    (tmp_path / "test_handler.py").write_text(
+        readme_block("Callouts: Zuora's notifications, sent and broken on command", "python")
+    )
+    run = run_pytest(tmp_path, "test_handler.py")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout

@@ -21,6 +21,8 @@ HTTP-free but for the sending (``requests``); it knows no face. Per tenant
   definition whose ``event_name`` matches (a standard event's name, or a custom
   event's ``event_type_name``), queued in the tenant's ordered ``outbox`` with
   its parameters rendered from ``record`` (a ``Change.new``).
+- ``flush()``, ``deliveries`` (the journal), ``faults`` (delivery fault rules),
+  ``clock`` (callout time): the sending, by the sandbox's ``Courier``.
 """
 
 from mockserver.callouts.definitions import (
@@ -33,10 +35,15 @@ from mockserver.callouts.definitions import (
     Definitions,
     NotificationDefinition,
 )
+from mockserver.callouts.delivery import Transport
+from mockserver.callouts.faults import CalloutFaults, CalloutRule, parse_rule
 from mockserver.callouts.feed import Change, ChangeFeed, ObservedStore
 from mockserver.callouts.hub import Callouts
+from mockserver.callouts.journal import Deliveries, Delivery
 from mockserver.callouts.outbox import Notification, Outbox
 from mockserver.callouts.render import MergeFieldError, check_params, render
+from mockserver.callouts.sender import Courier
+from mockserver.callouts.timing import CalloutClock, CalloutTime
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
@@ -45,15 +52,24 @@ __all__ = [
     "STANDARD_EVENTS",
     "Callout",
     "CalloutAuth",
+    "CalloutClock",
+    "CalloutFaults",
+    "CalloutRule",
+    "CalloutTime",
     "Callouts",
     "Change",
     "ChangeFeed",
+    "Courier",
     "Definitions",
+    "Deliveries",
+    "Delivery",
     "MergeFieldError",
     "Notification",
     "NotificationDefinition",
     "ObservedStore",
     "Outbox",
+    "Transport",
     "check_params",
+    "parse_rule",
     "render",
 ]

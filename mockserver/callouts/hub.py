@@ -1,25 +1,32 @@
-"""``Callouts``: one tenant's change feed, notification definitions and outbox."""
+"""``Callouts``: one tenant's change feed, notification definitions, outbox,
+delivery faults, deliveries journal and callout clock."""
 
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Iterable, Mapping
 
 from mockserver.callouts.definitions import Definitions, NotificationDefinition
+from mockserver.callouts.delivery import Transport
 from mockserver.callouts.events import standard_events
+from mockserver.callouts.faults import CalloutFaults, CalloutRule
 from mockserver.callouts.feed import Change, ChangeFeed
+from mockserver.callouts.journal import Deliveries, Delivery
 from mockserver.callouts.outbox import Notification, Outbox
 from mockserver.callouts.render import render
+from mockserver.callouts.sender import Courier
+from mockserver.callouts.timing import CalloutClock, CalloutTime
 
 
 class Callouts:
     """What a tenant sends: ``dispatch`` turns an event into notifications, one per
-    active definition of the event, queued in the outbox in event order.
+    active definition of the event, queued in the outbox in event order; the
+    ``courier`` (the sandbox's, shared by its tenants) sends them.
 
-    Ids (of definitions and notifications) come from streams seeded by the server
-    seed and the tenant, restarted by ``reset``: the same seed and the same
-    requests give the same ids. ``now`` reads the callout clock (seconds).
+    Ids (of definitions, notifications and requests) come from streams seeded by
+    the server seed and the tenant, restarted by ``reset``: the same seed and the
+    same requests give the same ids.
     """
 
     def __init__(
@@ -27,25 +34,36 @@ class Callouts:
         tenant: str,
         seed: int | str = 0,
         startup: Iterable[NotificationDefinition] = (),
-        now: Callable[[], float] = time.monotonic,
-        wake: Callable[[], None] = lambda: None,
+        fault_rules: Iterable[CalloutRule] = (),
+        courier: Courier | None = None,
+        clock: CalloutClock | None = None,
     ):
         self.tenant = tenant
         self._seed = seed
-        self.now = now
+        self.courier = courier or Courier(CalloutTime("manual"), Transport())
+        self.clock = clock or self.courier.time.clock()
         self.feed = ChangeFeed(tenant)
         self.definitions = Definitions(startup)
-        self.outbox = Outbox(wake)
+        self.outbox = Outbox(self.courier.wake)
+        self.faults = CalloutFaults(seed, fault_rules, self.clock.now)
+        self.deliveries = Deliveries()
+        self.sending = threading.RLock()  # one attempt at a time per tenant, in order
         self._streams()
         self.feed.subscribe(self._on_change)
+        self.courier.register(self)
 
     def _streams(self) -> None:
-        self._definition_ids = random.Random(f"callouts:{self._seed}:{self.tenant}:definitions")
-        self._notification_ids = random.Random(f"callouts:{self._seed}:{self.tenant}:notifications")
+        prefix = f"callouts:{self._seed}:{self.tenant}"
+        self._definition_ids = random.Random(f"{prefix}:definitions")
+        self._notification_ids = random.Random(f"{prefix}:notifications")
+        self._request_ids = random.Random(f"{prefix}:requests")
 
     def new_definition_id(self) -> str:
         """A new 32-hex-digit id for a notification definition."""
         return f"{self._definition_ids.getrandbits(128):032x}"
+
+    def new_request_id(self) -> str:
+        return f"{self._request_ids.getrandbits(128):032x}"
 
     def _on_change(self, change: Change) -> None:
         for event in standard_events(change):
@@ -67,14 +85,23 @@ class Callouts:
                 object_id=str(record.get("Id", "")),
                 definition=definition,
                 body=render(definition.callout.params, base_object, record),
-                due=self.now(),
+                due=self.clock.now(),
             )
             if self.outbox.put(notification):
                 queued.append(notification)
         return queued
 
+    def flush(self) -> list[Delivery]:
+        """Send everything now (see ``Courier.flush``); the journal rows made."""
+        return self.courier.flush(self)
+
     def reset(self) -> None:
-        """Nothing left to send; start-up definitions only; the id streams restarted."""
-        self.outbox.clear()
-        self.definitions.clear_runtime()
-        self._streams()
+        """Nothing left to send, an empty journal, start-up definitions and delivery
+        faults only, the clock and the id streams restarted."""
+        with self.sending:
+            self.outbox.clear()
+            self.deliveries.clear()
+            self.definitions.clear_runtime()
+            self.faults.reset()
+            self.clock.reset()
+            self._streams()

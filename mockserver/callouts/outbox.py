@@ -14,8 +14,12 @@ import heapq
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from mockserver.callouts.definitions import NotificationDefinition
+
+if TYPE_CHECKING:
+    from mockserver.callouts.faults import Plan
 
 MAX_PENDING = 10_000
 
@@ -31,9 +35,11 @@ class Notification:
     body: dict = field(compare=False)
     due: float = 0.0  # on the callout clock (seconds)
     attempt: int = 0  # attempts made so far
+    plan: Plan | None = field(default=None, compare=False)  # the faults of the next attempt
+    held: bool = False  # reordered: waits for the next notification to be sent first
 
     def retried(self, due: float) -> Notification:
-        return replace(self, attempt=self.attempt + 1, due=due)
+        return replace(self, attempt=self.attempt + 1, due=due, plan=None, held=False)
 
 
 class Outbox:
@@ -61,13 +67,26 @@ class Outbox:
         self._wake()
         return True
 
-    def take_due(self, now: float) -> list[Notification]:
-        """Remove and return what is due at ``now``, in order."""
-        taken = []
+    def pop_due(self, now: float | None = None) -> Notification | None:
+        """Remove and return the earliest notification, if it is due at ``now``
+        (any time when ``now`` is None)."""
         with self._lock:
-            while self._heap and self._heap[0][0] <= now:
-                taken.append(heapq.heappop(self._heap)[2])
-        return taken
+            if not self._heap or (now is not None and self._heap[0][0] > now):
+                return None
+            return heapq.heappop(self._heap)[2]
+
+    def release_held(self, now: float) -> None:
+        """Reordered notifications are due now: the one they waited for has gone."""
+        with self._lock:
+            if not any(entry[2].held for entry in self._heap):
+                return
+            self._heap = [
+                (min(due, now), seq, replace(n, due=min(due, now), held=False))
+                if n.held
+                else (due, seq, n)
+                for due, seq, n in self._heap
+            ]
+            heapq.heapify(self._heap)
 
     def next_due(self) -> float | None:
         heap = self._heap

@@ -1,5 +1,5 @@
 """What ``/__mock/ui`` shows, in one answer: a tenant's memos by state, its
-clock, fault rules and newest requests, and the tenants there are.
+clock, fault rules, newest requests and callout deliveries, and the tenants there are.
 
 One answer per poll keeps the page's refresh to one request (and one access
 log line) every couple of seconds.
@@ -16,6 +16,7 @@ from mockserver.tenancy.tenants import Tenant, Tenants
 BUCKETS = ("draft", "posted", "partly_paid", "past_due", "paid", "canceled")
 MEMOS_PER_BUCKET = 8
 REQUESTS_PER_POLL = 100
+DELIVERIES_SHOWN = 50
 
 
 def bucket(memo: DebitMemo, today) -> str:
@@ -51,6 +52,13 @@ def overview(tenant: Tenant, tenants: Tenants, after_seq: int) -> dict:
             for name, memos in buckets.items()
         },
         "faults": [armed.to_wire() for armed in tenant.faults],
+        "callouts": {
+            "definitions": len(tenant.callouts.definitions),
+            "pending": len(tenant.callouts.outbox),
+            "deliveries": [
+                row.to_wire() for row in tenant.callouts.deliveries.rows(limit=DELIVERIES_SHOWN)
+            ],
+        },
         "requests": [
             entry.to_wire()
             for entry in tenant.journal.entries(after=after_seq, limit=REQUESTS_PER_POLL)

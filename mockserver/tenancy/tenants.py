@@ -44,6 +44,7 @@ class Tenant:
         faults: FaultRules,
         monotonic: Callable[[], float] = time.monotonic,
         stores: Stores | None = None,
+        callouts: Callouts | None = None,
     ):
         self.key = key
         self._baseline = baseline
@@ -60,7 +61,7 @@ class Tenant:
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = self._stores.open(key, baseline)
         self.async_requests = AsyncQueue()
-        self.callouts = Callouts(key, config.seed)
+        self.callouts = callouts or Callouts(key, config.seed)
         self._domain(self.store)
 
     def reset(self) -> None:

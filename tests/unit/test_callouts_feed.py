@@ -14,6 +14,7 @@ from sample_records import add_account
 from mockserver.callouts import (
     Callout,
     Callouts,
+    CalloutTime,
     MergeFieldError,
     NotificationDefinition,
     ObservedStore,
@@ -31,7 +32,9 @@ PARAMS = {"memoId": "DebitMemo.Id", "status": "<DataSource.DebitMemo.Status>"}
 
 @pytest.fixture
 def callouts() -> Callouts:
-    return Callouts("default", seed=7, now=lambda: 100.0)
+    clock = CalloutTime("manual").clock()
+    clock.advance_to(100.0)
+    return Callouts("default", seed=7, clock=clock)
 
 
 @pytest.fixture

@@ -74,6 +74,7 @@ function take(overview) {
   drawMemos(overview.memos);
   drawRequests(new Set(fresh.map((entry) => entry.seq)));
   drawFaults(overview.faults);
+  drawCallouts(overview.callouts);
 }
 
 function status(text, bad = false) {
@@ -208,6 +209,25 @@ function drawFaults(faults) {
   );
 }
 
+function drawCallouts(callouts) {
+  $("#callout-summary").textContent =
+    `${callouts.definitions} definitions, ${callouts.pending} to send; newest deliveries first`;
+  $("#delivery-table tbody").replaceChildren(
+    ...callouts.deliveries.slice().reverse().map((row) =>
+      element("tr", { class: row.outcome === "delivered" ? "" : "bad" },
+        element("td", {}, row.time.slice(11, 23)),
+        element("td", {}, row.event),
+        element("td", {}, row.object_id),
+        element("td", { class: "num" }, `${row.attempt}/${row.attempts}`),
+        element("td", {}, row.url),
+        element("td", { class: "num" }, row.status === null ? (row.error || "") : String(row.status)),
+        element("td", {}, row.outcome),
+        element("td", {}, row.fault || ""),
+        element("td", { class: "num" }, String(row.ms)),
+      )),
+  );
+}
+
 async function act(action, errorNode) {
   try {
     await action();
@@ -247,6 +267,7 @@ function wire() {
     }
   });
   $("#clear-journal").addEventListener("click", () => act(() => api("DELETE", "/__mock/requests")));
+  $("#flush-callouts").addEventListener("click", () => act(() => api("POST", "/__mock/callouts/flush")));
   $("#token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $("#token-input").value);
