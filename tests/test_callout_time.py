@@ -185,3 +185,27 @@ def test_the_callout_flags(tmp_path, receiver):
 def test_a_bad_callout_flag_is_one_line_at_start():
     message = start_fails("--callout", "event=DebitMemoPosted,url=gopher://x")
     assert "'url' must be an http:// or https:// URL with a host" in message
+
+
+def test_callouts_and_delivery_faults_from_the_config_file(tmp_path, receiver):
+    config = tmp_path / "sandbox.yaml"
+    config.write_text(
+        "callout_time: manual\n"
+        "callouts:\n"
+        "  - event: DebitMemoPosted\n"
+        f"    url: {receiver.url}\n"
+        "    params: {memoId: DebitMemo.Id}\n"
+        "    headers: {X-Team: billing}\n"
+        "callout_faults:\n"
+        "  - action=fail,times=1\n"
+    )
+    with serving(tmp_path / "serve.log", "--config", str(config)) as root:
+        memo = post_memo(root).json()
+        rows = requests.post(f"{root}/__mock/callouts/flush", timeout=30).json()["data"]
+    assert [(r["outcome"], r["fault"]) for r in rows] == [
+        ("retry", "startup-1"),
+        ("delivered", None),
+    ]
+    [received] = receiver.received
+    assert received.body == {"memoId": memo["id"]}
+    assert received.headers["X-Team"] == "billing"

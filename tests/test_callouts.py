@@ -199,3 +199,13 @@ def test_a_bad_callout_is_a_400_naming_the_key(zuora_mock, spec, parameter):
     assert parameter in response.text
     listed = requests.get(f"{zuora_mock.root}/__mock/callouts", timeout=10).json()["data"]
     assert listed == []
+
+
+def test_the_journal_masks_the_credentials(zuora_mock, callout_receiver, create_memo):
+    auth = {"username": "zuora", "password": "s3cret", "preemptive": True}
+    zuora_mock.callout(event="DebitMemoPosted", url=callout_receiver.url, auth=auth)
+    create_memo(post=True)
+    [row] = zuora_mock.flush_callouts()
+    assert row["headers"]["Authorization"] == "Basic ****"
+    assert "s3cret" not in str(zuora_mock.deliveries())
+    assert callout_receiver.received[0].headers["Authorization"] != "Basic ****"

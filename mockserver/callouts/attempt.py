@@ -119,7 +119,7 @@ def _row(
         attempts=callout.attempts,
         method=request.method if request else callout.method,
         url=request.url if request else callout.url,
-        headers=request.headers if request else {},
+        headers=_shown(request.headers) if request else {},
         body=request.body if request else notification.body,
         status=answer.status,
         error=answer.error,
@@ -127,3 +127,11 @@ def _row(
         outcome=outcome,
         fault=plan.fault,
     )
+
+
+def _shown(headers: dict) -> dict:
+    """The headers as the journal keeps them: the credentials masked."""
+    if "Authorization" not in headers:
+        return headers
+    scheme = headers["Authorization"].partition(" ")[0]
+    return {**headers, "Authorization": f"{scheme} ****"}
