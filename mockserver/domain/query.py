@@ -26,12 +26,15 @@ class Field:
     """A field that filters and sort terms may name, with its type.
 
     ``indexable`` fields don't depend on the day, so a store can keep them sorted.
+    A ``many`` field has several values per record (a memo's item ids): a filter
+    holds if one of them matches, ``NE`` if none equals.
     """
 
     name: str
     kind: str  # string | number | money (in hundredths) | date | datetime | boolean
     get: Callable[[Any, date | None], Any]
     indexable: bool = True
+    many: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,16 @@ class Filter:
 
     def matches(self, record, today: date) -> bool:
         actual = self.field.get(record, today)
+        if self.field.many:
+            return self._matches_one_of(actual)
+        return self._holds(actual)
+
+    def _matches_one_of(self, values) -> bool:
+        if self.op == "NE":
+            return all(value != self.value for value in values)
+        return any(self._holds(value) for value in values)
+
+    def _holds(self, actual) -> bool:
         op, expected = self.op, self.value
         if op == "EQ":
             return actual == expected

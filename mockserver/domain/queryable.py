@@ -47,7 +47,12 @@ MEMO_FIELDS = _fields(
     {
         "past_due": Field(
             "past_due", "boolean", lambda memo, today: memo.past_due(today), indexable=False
-        )
+        ),
+        # The ids of a memo's items, as Zuora's guide names them among a list's filters.
+        "[items][id]": Field(
+            "[items][id]", "string", lambda memo, today: [i.id for i in memo.items],
+            indexable=False, many=True,
+        ),
     },
 )  # fmt: skip
 

@@ -307,6 +307,15 @@ def test_pages_walked_by_after_key_give_every_matching_row_once_in_order_of_ever
         assert every_row(store, sort, *filters) == reference(memos, sort, *filters), sort
 
 
+def test_a_filter_on_item_ids_finds_the_memos_that_hold_them(store, memos):
+    wanted = (memos[3].items[-1].id, memos[7].items[0].id)
+    rows = every_row(store, ("total", False), ("[items][id]", "IN", wanted))
+    assert sorted(m.id for m in rows) == sorted([memos[3].id, memos[7].id])
+    others = every_row(store, ("total", False), ("[items][id]", "NE", wanted[0]))
+    assert [m.id for m in others] == [m.id for m in reference(memos, ("total", False))
+                                      if m.id != memos[3].id]  # fmt: skip
+
+
 def test_a_page_says_whether_more_rows_follow(store, memos):
     first = page(store, ("total", False), size=19)
     assert (len(first.rows), first.more) == (19, True)

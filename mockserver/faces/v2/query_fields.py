@@ -1,6 +1,6 @@
 """What a v2 query may show, per object: the fields ``fields[]`` accepts (Zuora's
-lists of "accepted values") and what ``expand[]`` accepts. The fields ``filter[]``
-and ``sort[]`` name are the domain's (``domain/queryable.py``).
+lists of "accepted values"). What ``expand[]`` accepts is in ``expansion.py``; the
+fields ``filter[]`` and ``sort[]`` name are the domain's (``domain/queryable.py``).
 """
 
 from __future__ import annotations
@@ -159,6 +159,3 @@ CONTACT_SELECTABLE = frozenset(
         "fax",
     ]
 )
-
-MEMO_EXPANDABLE = frozenset({"items", "account", "bill_to"})
-ITEM_EXPANDABLE = frozenset({"debit_memo", "taxation_items"})

@@ -52,17 +52,6 @@ def parse_fields(values: list[str], accepted: frozenset[str], parameter: str):
     return frozenset(names) if names else None
 
 
-def parse_expand(values: list[str], accepted: frozenset[str]) -> frozenset[str]:
-    names = split_values(values)
-    for name in names:
-        if name not in accepted:
-            allowed = ", ".join(sorted(accepted))
-            raise InvalidParameter(
-                "expand[]", f"'{name}' cannot be expanded here (allowed: {allowed})"
-            )
-    return frozenset(names)
-
-
 def parse_page_size(value: str | None) -> int:
     if value is None:
         return DEFAULT_PAGE_SIZE

@@ -19,9 +19,10 @@ from mockserver.domain.query import (
     ending_with_id,
     row_key,
 )
-from mockserver.domain.records import DebitMemo, DebitMemoItem
+from mockserver.domain.records import Account, DebitMemo, DebitMemoItem
 from mockserver.faces.v2 import query_fields as catalog
 from mockserver.faces.v2 import query_syntax, wire
+from mockserver.faces.v2.expansion import DEBIT_MEMO, LISTED_ITEM, below, parse_expand
 from mockserver.faces.v2.wire import dumps
 from mockserver.store import Store
 from mockserver.tenancy.rendered import RenderedRecords
@@ -87,7 +88,7 @@ class MemoSelection:
             tax_fields=_fields(args, "taxation_items.fields[]", catalog.TAXATION_SELECTABLE),
             account_fields=_fields(args, "account.fields[]", catalog.ACCOUNT_SELECTABLE),
             bill_to_fields=_fields(args, "bill_to.fields[]", catalog.CONTACT_SELECTABLE),
-            expand=query_syntax.parse_expand(args.getlist("expand[]"), catalog.MEMO_EXPANDABLE),
+            expand=parse_expand(args.getlist("expand[]"), DEBIT_MEMO),
             item_filters=tuple(_item_filters(args.getlist("filter[]")) if single else ()),
         )
         if single:
@@ -114,15 +115,31 @@ class MemoSelection:
                 ],
             }
         if "account" in self.expand:
-            account = store.account(memo.account_id)
-            balance = store.remaining_debit_memo_balance(account.id)
-            document["account"] = _project(
-                wire.account(account, zone, balance), self.account_fields
-            )
-        contact = store.contact(memo.bill_to_id) if "bill_to" in self.expand else None
-        if contact is not None:
-            document["bill_to"] = _project(wire.contact(contact, zone), self.bill_to_fields)
+            document["account"] = self._account(store.account(memo.account_id), store, zone)
+        if "bill_to" in self.expand:
+            self._put_contact(document, "bill_to", memo.bill_to_id, store, zone)
         return document
+
+    def _account(self, account: Account, store: Store, zone: tzinfo) -> dict:
+        """The memo's account, with what ``account.`` paths expand in it."""
+        balance = store.remaining_debit_memo_balance(account.id)
+        document = _project(wire.account(account, zone, balance), self.account_fields)
+        if "account.bill_to" in self.expand:
+            self._put_contact(document, "bill_to", account.bill_to_id, store, zone)
+        if "account.sold_to" in self.expand:
+            self._put_contact(document, "sold_to", account.sold_to_id, store, zone)
+        if "account.default_payment_method" in self.expand:
+            method = store.payment_method(account.default_payment_method_id)
+            if method is not None:
+                document["default_payment_method"] = wire.default_payment_method(method)
+        return document
+
+    def _put_contact(self, document: dict, name: str, contact_id: str, store, zone) -> None:
+        """``bill_to.fields[]`` applies to every bill-to contact; a sold-to shows all."""
+        contact = store.contact(contact_id)
+        if contact is not None:
+            fields = self.bill_to_fields if name == "bill_to" else None
+            document[name] = _project(wire.contact(contact, zone), fields)
 
     def json(
         self, memo: DebitMemo, store: Store, rendered: RenderedRecords, today: date, zone: tzinfo
@@ -189,7 +206,7 @@ class ItemSelection:
         return cls(
             fields=_fields(args, "fields[]", catalog.ITEM_SELECTABLE),
             tax_fields=_fields(args, "taxation_items.fields[]", catalog.TAXATION_SELECTABLE),
-            expand=query_syntax.parse_expand(args.getlist("expand[]"), catalog.ITEM_EXPANDABLE),
+            expand=parse_expand(args.getlist("expand[]"), LISTED_ITEM),
         )
 
     def render(self, item: DebitMemoItem, store: Store, today: date, zone: tzinfo) -> dict:
@@ -199,7 +216,10 @@ class ItemSelection:
         if "debit_memo" in self.expand:
             memo = store.memo(item.debit_memo_id)
             if memo is not None:
-                document["debit_memo"] = wire.debit_memo(memo, today, zone)
+                inner = MemoSelection(
+                    tax_fields=self.tax_fields, expand=below(self.expand, "debit_memo")
+                )
+                document["debit_memo"] = inner.render(memo, store, today, zone)
         return document
 
 

@@ -215,6 +215,18 @@ def payment_method(record: PaymentMethod) -> dict:
     }
 
 
+def default_payment_method(record: PaymentMethod) -> dict:
+    """A payment method as ``expand[]=account.default_payment_method`` shows it: the
+    fields of Zuora's ``paymentMethod`` the sandbox keeps (its label is not one)."""
+    return {
+        "id": record.id,
+        "custom_fields": {},
+        "account_id": record.account_id,
+        "type": record.type,
+        "state": "active",
+    }
+
+
 def json_default(value):
     """For the JSON encoders: a Decimal is a number, written exactly."""
     if isinstance(value, Decimal):
