@@ -16,7 +16,16 @@ from mockserver.domain.collect import collect
 from mockserver.domain.errors import MissingParameter, NotFound
 from mockserver.faces.http import idempotent, tenant
 from mockserver.faces.v1 import schemas, wire
-from mockserver.faces.v1.protocol import blueprint, body, document, listing, modern_names, ok
+from mockserver.faces.v1.protocol import (
+    answer,
+    blueprint,
+    body,
+    document,
+    listing,
+    modern_names,
+    ok,
+    success_json,
+)
 from mockserver.faces.v1.query import ListQuery, fields
 
 blp = blueprint("v1_debit_memos", "Debit memos, as Zuora's v1 REST API serves them.")
@@ -114,7 +123,14 @@ def _item(charge: dict, n: int, memo: dict) -> dict:
 
 @route(MEMO, "GET", "GET_DebitMemo", "Retrieve a debit memo")
 def get_debit_memo(debitMemoKey):
-    return ok(wire.debit_memo(_memo(debitMemoKey)))
+    current = tenant()
+    memo = current.debit_memos.get(debitMemoKey)
+    return answer(current.rendered.get(memo, _memo_json, None))
+
+
+def _memo_json(memo, _variant) -> bytes:
+    """The answer to a GET of ``memo``; kept in the tenant's rendered records, as v2's."""
+    return success_json(wire.debit_memo(memo))
 
 
 @route("/debit-memos", "GET", "GET_DebitMemos", "List debit memos")

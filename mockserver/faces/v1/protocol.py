@@ -1,4 +1,4 @@
-"""What every v1 view shares: its blueprint (bearer auth), the
+"""What every v1 view shares: its blueprint, the
 ``Zuora-Version`` header, and the ``success: true`` answer.
 
 ``Zuora-Version`` (CONTRACT-V1.md 2): a date (the SDK sends ``2025-08-12``) or
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from flask_smorest import Blueprint
 
-from mockserver.domain.errors import InvalidParameter, Unauthorized
-from mockserver.faces.http import request_json, request_token
+from mockserver.domain.errors import InvalidParameter
+from mockserver.faces.http import request_json
 from mockserver.faces.v1.query import ListQuery, next_page_url
 from mockserver.faces.v2.wire import dumps
 
@@ -27,7 +27,8 @@ VERSION_NUMBER = re.compile(r"\d{1,4}(\.\d{1,2})?")
 
 
 def blueprint(name: str, description: str) -> Blueprint:
-    """A v1 blueprint: a bearer token the sandbox accepts before any of its views."""
+    """A v1 blueprint whose views see a valid ``Zuora-Version`` (the gateway has
+    checked the bearer token: the face ``authenticates``)."""
     blp = Blueprint(name, __name__, url_prefix="/v1", description=description)
     blp.before_request(check_request)
     return blp
@@ -49,9 +50,6 @@ def document(blp: Blueprint, operation_id: str, summary: str):
 
 
 def check_request() -> None:
-    token = request_token()
-    if token is None or not current_app.extensions["mockserver"].tokens.accepts(token):
-        raise Unauthorized()
     modern_names()
 
 
@@ -79,7 +77,18 @@ def body() -> dict:
 
 def ok(document: dict | None = None) -> Response:
     """Zuora v1's success: the object's fields beside ``"success": true``."""
-    return Response(dumps({**(document or {}), "success": True}), mimetype=JSON_TYPE)
+    return answer(success_json(document or {}))
+
+
+def success_json(document: dict) -> bytes:
+    """``document``, with ``"success": true`` after its fields, as JSON."""
+    document["success"] = True
+    return dumps(document)
+
+
+def answer(body: bytes) -> Response:
+    """A success already rendered as JSON."""
+    return Response(body, mimetype=JSON_TYPE)
 
 
 def listing(name: str, query: ListQuery, rows: list, more: bool, render) -> Response:
