@@ -112,6 +112,21 @@ def start_sandbox(new_store):
         server.stop()
 
 
+@pytest.fixture
+def v1(zuora_mock):
+    """``v1(method, path, **kwargs)``: a request to ``/v1{path}`` on the sandbox's root,
+    with the test's bearer token, in one session."""
+    with requests.Session() as session:
+        session.headers.update(zuora_mock.headers)
+        root = zuora_mock.v1_url
+
+        def call(method, path, **kwargs):
+            kwargs.setdefault("timeout", 30)
+            return session.request(method, f"{root}/v1{path}", **kwargs)
+
+        yield call
+
+
 def memo_body(**overrides) -> dict:
     """A valid create request on the seeded account A00000001."""
     body = {

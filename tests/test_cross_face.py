@@ -11,17 +11,6 @@ import requests
 
 
 @pytest.fixture
-def v1(zuora_mock):
-    with requests.Session() as session:
-        session.headers.update(zuora_mock.headers)
-
-        def call(method, path, **kwargs):
-            return session.request(method, f"{zuora_mock.v1_url}/v1{path}", timeout=30, **kwargs)
-
-        yield call
-
-
-@pytest.fixture
 def charge_id(v1):
     plans = v1("GET", "/rateplan/SKU-SERVICES/productRatePlan").json()["productRatePlans"]
     return plans[0]["productRatePlanCharges"][0]["id"]

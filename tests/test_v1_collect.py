@@ -5,23 +5,11 @@ refusal is Zuora's HTTP 200 with ``success: false`` and changes nothing."""
 from __future__ import annotations
 
 import pytest
-import requests
 
 RESOURCE = {
     "applicationOrder": 500040, "collect": 500041, "payment.paymentMethodId": 500043,
     "payment.cryptogram": 500045,
 }  # fmt: skip
-
-
-@pytest.fixture
-def v1(zuora_mock):
-    with requests.Session() as session:
-        session.headers.update(zuora_mock.headers)
-
-        def call(method, path, **kwargs):
-            return session.request(method, f"{zuora_mock.v1_url}/v1{path}", timeout=30, **kwargs)
-
-        yield call
 
 
 @pytest.fixture

@@ -11,20 +11,6 @@ from conftest import bearer
 
 
 @pytest.fixture
-def v1(zuora_mock):
-    """A session on the sandbox's root, with the test's bearer token."""
-    with requests.Session() as session:
-        session.headers.update(zuora_mock.headers)
-        root = zuora_mock.v1_url
-
-        def call(method, path, **kwargs):
-            kwargs.setdefault("timeout", 30)
-            return session.request(method, f"{root}/v1{path}", **kwargs)
-
-        yield call
-
-
-@pytest.fixture
 def charge_id(v1):
     plans = v1("GET", "/rateplan/SKU-FEES/productRatePlan").json()["productRatePlans"]
     return plans[0]["productRatePlanCharges"][0]["id"]
