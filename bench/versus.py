@@ -5,7 +5,7 @@ for NEW, so both see the same machine at nearly the same time; after the
 last round the runs of each revision are merged and printed beside each
 other with ``bench.compare``'s figures, and the per-round ratios of the
 things a change is judged by (our GET / bare GET, each revision's own bare
-view being the yardstick of its round).
+view being the yardstick of its round; GET through v1 / GET through v2).
 
     python -m bench.versus 1c26d07 HEAD --only get,startup --runs 3
 """
@@ -45,9 +45,10 @@ def _merge(rounds: list[dict]) -> dict:
     return merged
 
 
-def _get_ratios(merged: dict) -> str:
-    ours = field(merged["runs"].get("get", []), "rps")
-    bare = field(merged["runs"].get("get bare", []), "rps")
+def _get_ratios(merged: dict, ours_key: str = "get", base_key: str = "get bare") -> str:
+    """The median and per-round ratios of two workloads' requests per second."""
+    ours = field(merged["runs"].get(ours_key, []), "rps")
+    bare = field(merged["runs"].get(base_key, []), "rps")
     pairs = [a / b for a, b in zip(ours, bare, strict=False) if a and b]
     if not pairs:
         return "n/a"
@@ -81,6 +82,10 @@ def main(argv=None) -> None:
         ratio = f"{after / before:.2f}" if before and after is not None else ""
         lines.append(f"| {name} | {cell(before)} | {cell(after)} | {ratio} |")
     lines += ["", *(f"- our GET / bare GET at {rev}: {_get_ratios(merged[rev])}" for rev in rounds)]
+    lines += [
+        f"- GET through v1 / through v2 at {rev}: {_get_ratios(merged[rev], 'get v1', 'get')}"
+        for rev in rounds
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     out = RESULTS / f"{date.today().isoformat()}-versus-{Path(args.old).name}-{args.new}.md"
