@@ -13,7 +13,10 @@ RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ig
 
 FROM python:3.11-slim
 COPY --from=build /install /usr/local
-RUN useradd --system --uid 10001 --user-group --no-create-home mockserver
+# /data: where a SQLite store can live (--store sqlite:////data/sandbox.db; mount a
+# volume there to keep it); PostgreSQL needs nothing more (psycopg's binary wheel).
+RUN useradd --system --uid 10001 --user-group --no-create-home mockserver \
+    && mkdir /data && chown 10001:10001 /data
 USER 10001:10001
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -16,13 +16,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import profiling, report, servers, wiremock, workloads
+from . import profiling, report, servers, stores, wiremock, workloads
 from .procs import ROOT, use_source
 from .workloads import Settings
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_GROUPS = ["get", "list", "create", "pay", "faults", "wiremock", "startup", "scale"]
-EXTRA_GROUPS = ["servers", "threads", "profile"]
+EXTRA_GROUPS = ["servers", "threads", "stores", "profile"]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -173,6 +173,10 @@ def _servers_group(tag: str, settings: Settings, memo_id: str, data: dict) -> No
         data["servers"].setdefault(f"{app} | {label}", []).append(result)
 
 
+def _stores_group(tag: str, settings: Settings, memo_id: str, data: dict) -> None:
+    stores.measure_round(settings, memo_id, attempt, tag, data["stores"])
+
+
 ROUND_GROUPS = {
     "get": _get_group,
     "list": _simple_group("list", "list filter+sort", workloads.list_memos),
@@ -184,6 +188,7 @@ ROUND_GROUPS = {
     "scale": _scale_group,
     "threads": _threads_group,
     "servers": _servers_group,
+    "stores": _stores_group,
 }
 
 
@@ -224,6 +229,7 @@ def main(argv=None) -> None:
         "scale": {},
         "servers": {},
         "threads": {},
+        "stores": {},
     }
     container = workloads.container_command()
     data["container"] = container if isinstance(container, str) else " ".join(container[0])
@@ -238,7 +244,7 @@ def main(argv=None) -> None:
     if "profile" in groups:
         data["profile"] = profiling.run_all(max(5, args.duration), memo_id, log)
     data["load_end"] = os.getloadavg()[0]
-    text = report.markdown(data)
+    text = report.markdown(data) + "\n".join(stores.report(data))
     print(text)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)

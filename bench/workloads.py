@@ -154,9 +154,9 @@ def create_memo(settings: Settings) -> dict:
         return result
 
 
-def pay_memo(settings: Settings, memos: int = 256) -> dict:
+def pay_memo(settings: Settings, memos: int = 256, flags: tuple[str, ...] = ()) -> dict:
     """Pays of 0.01, round-robin over ``memos`` open memos of 1,000,000 each."""
-    with sandbox("sandbox-pay") as server:
+    with sandbox("sandbox-pay", *flags) as server:
         server.wait_200(HEALTH)
         ids, currency = [], None
         payload = json.dumps(

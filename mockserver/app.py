@@ -30,7 +30,8 @@ from mockserver.fixtures import seeding, snapshot
 from mockserver.store import open_stores
 from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
-from mockserver.tenancy.tenants import Tenant, Tenants
+from mockserver.tenancy.shared_tenancy import shared_tenants
+from mockserver.tenancy.tenants import Tenant, Tenants, in_process
 
 
 @dataclass
@@ -142,21 +143,25 @@ def create_app(
     operation_of = _operation_resolver(app, faces)
     parser = RuleParser(_operations(app, faces))
     rules = startup_rules(config, parser, faces)
-    stores = open_stores(config.store)
     callouts = CalloutSetup.from_config(config)
-    tenants = Tenants(
-        lambda key: Tenant(
-            key,
-            start_up,
-            config,
-            FaultRules(config.seed, parser, rules, monotonic),
-            monotonic,
-            stores,
-            callouts.tenant(key),
-        ),
-        per_token=config.tenants == "per-token",
-        cap=config.max_tenants,
-    )
+    if config.store == "memory":
+        stores = open_stores(config.store)
+        tenants = Tenants(
+            lambda key: Tenant(
+                key,
+                start_up,
+                config,
+                in_process(config, FaultRules(config.seed, parser, rules, monotonic), monotonic),
+                stores,
+                callouts.tenant(key),
+            ),
+            per_token=config.tenants == "per-token",
+            cap=config.max_tenants,
+        )
+    else:
+        # A clock a test gave wins; else the wall clock, which every replica shares.
+        clock = time.time if monotonic is time.monotonic else monotonic
+        tenants = shared_tenants(config, start_up, parser, rules, callouts.tenant, clock)
     tokens = TokenRegistry(config.auth == "strict", config.tokens, config.token_ttl)
     app.extensions["mockserver"] = Sandbox(
         config=config, faces=faces, tenants=tenants, tokens=tokens, callouts=callouts

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mockserver import __version__
+from mockserver.config import Config
 from mockserver.tenancy.tenants import DEFAULT_TENANT
 
 AUTH_MODES = {"any": "any bearer token works", "strict": "only issued or --token tokens work"}
@@ -23,14 +24,16 @@ def banner(app: Flask, url: str) -> str:
             " on generated data" * (config.fixtures_mode == "merge")
         )
     rules = [armed.to_wire() for armed in tenant.faults]
+    processes = f"{config.workers} workers x " if config.workers > 1 else ""
     lines = [
-        f"mockserver {__version__}: Zuora's debit memo API on {url}  ({config.threads} threads)",
+        f"mockserver {__version__}: Zuora's debit memo API on {url}  "
+        f"({processes}{config.threads} threads)",
         f"  data     seed {config.seed}: {store.count('accounts')} accounts, "
         f"{store.count('debit_memos')} debit memos, {source}",
         f"  auth     {config.auth} ({AUTH_MODES[config.auth]}); "
         f"admin token {'required' if config.admin_token else 'off'}",
         f"  tenants  {config.tenants} ({TENANT_MODES[config.tenants]})",
-        f"  store    {config.to_wire()['store']}",
+        f"  store    {_store(config)}",
         f"  faults   {f'{len(rules)} rules' if rules else 'none'}",
         *(f"    {_rule(rule)}" for rule in rules),
         f"  docs     {url}/docs",
@@ -38,6 +41,14 @@ def banner(app: Flask, url: str) -> str:
     if any(rule.rule == "/__mock/ui" for rule in app.url_map.iter_rules()):
         lines.append(f"  ui       {url}/__mock/ui")
     return "\n".join(lines)
+
+
+def _store(config: Config) -> str:
+    if config.store == "memory":
+        return "memory (this process's; gone when it stops)"
+    who = f"the {config.workers} workers" if config.workers > 1 else "every process on it"
+    start = "reset to the start-up data" if config.reset_on_start else "kept across restarts"
+    return f"{config.shown_store} (shared by {who}; {start})"
 
 
 def _rule(wire: dict) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from datetime import UTC, date
 
@@ -21,6 +22,7 @@ from mockserver.banner import banner
 from mockserver.config import (
     AUTH_MODES,
     CALLOUT_URL_MODES,
+    MAX_WORKERS,
     PROFILES,
     TENANT_MODES,
     Config,
@@ -29,7 +31,8 @@ from mockserver.config import (
 )
 from mockserver.faces.v2.wire import dumps
 from mockserver.fixtures import seeding, snapshot
-from mockserver.server import CannotListen, connection_policy, serve_forever
+from mockserver.server import CannotListen, connection_policy, listen, serve_forever
+from mockserver.workers import Workers
 
 
 def _option(*names, env: str, **kwargs):
@@ -249,9 +252,23 @@ def main():
 @_option(
     "--store",
     env="STORE",
-    help="Where the records live: memory (this process), sqlite:///path/to/file.db "
-    "(shared by the processes of one machine) or postgresql://user@host/db (shared by "
-    "machines); a SQL store keeps them across restarts.  [default: memory]",
+    help="Where the tenants' data lives: memory, sqlite:///path/to/file.db (the processes "
+    "of one machine share it) or postgresql://user@host/db (several machines).  "
+    "[default: memory]",
+)
+@_option(
+    "--workers",
+    env="WORKERS",
+    type=click.IntRange(1, MAX_WORKERS),
+    help="Server processes on the port, sharing the store (more than one needs "
+    "--store sqlite:... or postgresql:...).  [default: 1]",
+)
+@_option(
+    "--reset-on-start/--no-reset-on-start",
+    env="RESET_ON_START",
+    default=None,
+    help="With a SQLite or PostgreSQL store: every tenant back to the start-up data at "
+    "start (else a restart finds the data where it was).  [default: off]",
 )
 @_option(
     "--callout",
@@ -323,16 +340,44 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     # collector from rescanning it (a full pass over 100,000 memos takes ~0.5 s).
     gc.freeze()
     try:
+        if config.workers == 1:
+            serve_forever(
+                app,
+                config.host,
+                config.port,
+                config.threads,
+                connection_policy(config),
+                announce=lambda url: click.echo(banner(app, url), err=True),
+            )
+        else:
+            _serve_workers(app, config)
+    except CannotListen as error:
+        raise CannotStart(str(error)) from None
+
+
+def _serve_workers(app, config: Config) -> None:
+    """``--workers N``: the port bound here, the app built here, N forked processes serving."""
+    listener = listen(config.host, config.port)
+    host, port = listener.getsockname()[:2]
+    click.echo(banner(app, f"http://{host}:{port}"), err=True)
+    tenants = app.extensions["mockserver"].tenants
+    tenants.before_fork()
+
+    def serve(inherited) -> None:
+        tenants.after_fork()
         serve_forever(
             app,
             config.host,
             config.port,
             config.threads,
             connection_policy(config),
-            announce=lambda url: click.echo(banner(app, url), err=True),
+            announce=lambda url: logging.getLogger("mockserver").info(
+                "worker %d serving %s", os.getpid(), url
+            ),
+            listener=inherited,
         )
-    except CannotListen as error:
-        raise CannotStart(str(error)) from None
+
+    Workers(config.workers, serve, listener).run()
 
 
 @main.command()

@@ -17,6 +17,7 @@ from mockserver.callouts.timing import CalloutTime
 AUTH_MODES = ("any", "strict")
 CALLOUT_URL_MODES = ("open", "strict")
 TENANT_MODES = ("shared", "per-token")
+MAX_WORKERS = 256
 # Zuora's limits by tier; explicit rate_limit / concurrency_limit settings win.
 PROFILES = {"zuora-api-sandbox": {"rate_limit": 2500, "concurrency_limit": 40}}
 
@@ -62,6 +63,8 @@ class Config:
     callout_time: str = "real"  # real | manual | scaled:F
     callout_urls: str = "open"  # or "strict": https:// only, as Zuora wants (--callouts)
     callout_timeout: float = 10.0  # seconds a callout request may take
+    workers: int = 1  # server processes on the port; more than one needs a shared store
+    reset_on_start: bool = False  # a shared store's tenants back to the start-up data at start
 
     def __post_init__(self):
         checks = {
@@ -89,10 +92,17 @@ class Config:
             "callout_time": _callout_time_ok(self.callout_time),
             "callout_urls": self.callout_urls in CALLOUT_URL_MODES,
             "callout_timeout": 0 < self.callout_timeout <= 300,
+            "workers": 1 <= self.workers <= MAX_WORKERS,
         }
         for key, ok in checks.items():
             if not ok:
                 raise ConfigError(f"'{key}' has an invalid value: {getattr(self, key)!r}")
+        if self.workers > 1 and self.store == "memory":
+            raise ConfigError(
+                f"--workers {self.workers} needs a store the processes share (the memory "
+                "store lives in one process): add --store sqlite:///path/to/sandbox.db for "
+                "the processes of one machine, or --store postgresql://user@host/db for several"
+            )
         self.zone.utcoffset(None)  # a bad zone stops the start here
         if self.store != "memory":
             _check_store_url(self.store)
@@ -123,6 +133,13 @@ class Config:
             raise ConfigError(str(error)) from None
 
     @property
+    def shown_store(self) -> str:
+        """The store's URL with its password, if any, hidden."""
+        if self.store == "memory":
+            return self.store
+        return _without_password(self.store)
+
+    @property
     def effective_rate_limit(self) -> int | None:
         return self._limit("rate_limit")
 
@@ -144,8 +161,7 @@ class Config:
             "gateway_timeout": self.gateway_timeout or None,
         }
         wire["tokens"] = ["***" for _ in self.tokens]
-        if self.store != "memory":
-            wire["store"] = _without_password(self.store)
+        wire["store"] = self.shown_store
         if self.admin_token:
             wire["admin_token"] = "***"
         return wire

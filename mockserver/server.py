@@ -11,13 +11,15 @@ request wait without holding up the others. How its connections are served
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import resource
 import signal
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from waitress.adjustments import Adjustments
@@ -29,6 +31,7 @@ from mockserver.faces.face import ErrorRenderer
 from mockserver.heap import limit_malloc_arenas
 
 log = logging.getLogger("mockserver")
+LISTEN_BACKLOG = 1024  # connections the kernel queues until a server takes them
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,50 @@ class _Server(TcpWSGIServer):
 
 
 def make_server(
-    app, host: str, port: int, threads: int, policy: ConnectionPolicy | None = None
+    app,
+    host: str,
+    port: int,
+    threads: int,
+    policy: ConnectionPolicy | None = None,
+    listener: socket.socket | None = None,
 ) -> _Server:
+    """A server on ``host:port``, or on ``listener``, a socket that listens already
+    (one that several server processes share: ``mockserver.workers``)."""
     policy = policy or ConnectionPolicy()
     _allow_descriptors(policy.max_connections + threads + 64)
     limit_malloc_arenas()  # before the worker threads start
+    with _listen_errors(host, port):
+        adjustments = _adjustments(host, port, threads, policy)
+        if listener is not None:
+            return _Server(app, _sock=listener, bind_socket=False, adj=adjustments, policy=policy)
+        return _Server(app, adj=adjustments, policy=policy)
+
+
+def listen(host: str, port: int, backlog: int = LISTEN_BACKLOG) -> socket.socket:
+    """A socket listening on ``host:port``, for server processes to share."""
+    with _listen_errors(host, port):
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(
+                host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+            )[0]
+        except socket.gaierror:
+            raise ValueError(host) from None
+        listener = socket.socket(family, kind, proto)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
+            listener.listen(backlog)
+        except OSError:
+            listener.close()
+            raise
+        return listener
+
+
+@contextlib.contextmanager
+def _listen_errors(host: str, port: int) -> Iterator[None]:
+    """What keeps the server from its address, as one line."""
     try:
-        return _Server(app, adj=_adjustments(host, port, threads, policy), policy=policy)
+        yield
     except ValueError:  # waitress: the host is no address, nor a name it can resolve
         raise CannotListen(
             f"--host {host!r} is not an address or a host name of this machine"
@@ -121,6 +161,7 @@ def _adjustments(host: str, port: int, threads: int, policy: ConnectionPolicy) -
         cleanup_interval=policy.sweep_interval_s,
         max_request_header_size=policy.max_header_bytes,
         max_request_body_size=policy.max_body_bytes,
+        backlog=LISTEN_BACKLOG,
         asyncore_use_poll=True,
         # Read ahead one request, so a client that hangs up during an injected
         # wait is noticed (Connection.gone).
@@ -191,10 +232,11 @@ def serve_forever(
     threads: int,
     policy: ConnectionPolicy | None = None,
     announce: Callable[[str], None] | None = None,
+    listener: socket.socket | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly; ``announce(url)`` once listening.
     Raises ``CannotListen`` when the address can't be had."""
-    server = make_server(app, host, port, threads, policy)
+    server = make_server(app, host, port, threads, policy, listener)
 
     def stop(signum, frame):
         server.stopping.set()

@@ -3,8 +3,12 @@ and the plan they make for a request.
 
 Each rule draws from two streams of its own, seeded from the server seed and
 the rule's identity (its id if given, else its content): one decides whether
-it fires, one draws its latency. Adding a rule never shifts another's draws,
-and a rule added again after a reset replays the same draws.
+it fires (its n-th match draws the stream's n-th number), one draws its
+latency (its n-th firing, the n-th). Adding a rule never shifts another's
+draws, and a rule added again after a reset replays the same draws.
+
+Where the counts live is a ``Counter``: in the process (``LocalCounter``), or
+shared by the processes of a sandbox (``mockserver.tenancy.shared_faults``).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
+from typing import Protocol
 
 from mockserver.faults.actions import SlowBody, Timeout
 from mockserver.faults.matching import RequestView
 from mockserver.faults.rules import Rule, RuleParser
-from mockserver.faults.schedule import Trigger
+from mockserver.faults.schedule import Decision, Tally, decide
 from mockserver.faults.values import RuleError
 
 HEADER_RULES_KEPT = 256
@@ -37,15 +42,47 @@ class Firing:
     latency_s: float
 
 
+class Counter(Protocol):
+    """Where a rule's tally lives; ``count`` applies one decision to it atomically."""
+
+    def tally(self) -> Tally: ...
+
+    def count(self, step: Callable[[Tally], Decision]) -> Decision: ...
+
+
+class LocalCounter:
+    """A tally in this process."""
+
+    def __init__(self, started: float):
+        self._tally = Tally(started)
+        self._lock = threading.Lock()
+
+    def tally(self) -> Tally:
+        return self._tally
+
+    def count(self, step: Callable[[Tally], Decision]) -> Decision:
+        with self._lock:
+            decision = step(self._tally)
+            self._tally = decision.tally
+        return decision
+
+
+def draw(seed: int, identity: str, stream: str, number: int) -> Random:
+    """The generator of the ``number``-th draw of one of a rule's streams."""
+    return Random(f"{seed}/{identity}/{stream}/{number}")
+
+
 class ArmedRule:
     """A rule with its schedule in motion."""
 
-    def __init__(self, rule: Rule, source: str, seed: int, clock: Callable[[], float]):
+    def __init__(
+        self, rule: Rule, source: str, seed: int, clock: Callable[[], float], counter: Counter
+    ):
         self.rule = rule
         self.source = source
-        self._trigger = Trigger(rule.schedule, Random(f"{seed}/{rule.identity}/fire"), clock)
-        self._latency_stream = Random(f"{seed}/{rule.identity}/latency")
-        self._lock = threading.Lock()
+        self._seed = seed
+        self._clock = clock
+        self._counter = counter
         self.last: str | None = None  # why the latest request did or didn't fire it
 
     def consider(self, request: RequestView) -> Firing | None:
@@ -53,22 +90,29 @@ class ArmedRule:
         if not matched:
             self.last = reason
             return None
-        with self._lock:
-            fired, self.last = self._trigger.decide()
-            if not fired:
-                return None
-            latency = self.rule.latency
-            return Firing(self.rule, latency.draw(self._latency_stream) if latency else 0.0)
+        rule = self.rule
+        now = self._clock()
+        decision = self._counter.count(
+            lambda tally: decide(rule.schedule, tally, now, self._fire_draw)
+        )
+        self.last = decision.reason
+        if not decision.fired:
+            return None
+        latency = rule.latency
+        if latency is None:
+            return Firing(rule, 0.0)
+        stream = draw(self._seed, rule.identity, "latency", decision.tally.fired)
+        return Firing(rule, latency.draw(stream))
+
+    def _fire_draw(self, match: int) -> float:
+        return draw(self._seed, self.rule.identity, "fire", match).random()
 
     def to_wire(self) -> dict:
+        tally = self._counter.tally()
         return {
             **self.rule.spec,
             "source": self.source,
-            "stats": {
-                "matches": self._trigger.matches,
-                "fired": self._trigger.fired,
-                "last": self.last,
-            },
+            "stats": {"matches": tally.matches, "fired": tally.fired, "last": self.last},
         }
 
 
@@ -114,6 +158,21 @@ class Plan:
         return self.answer is None or self.answer.stage == "after"
 
 
+def new_rule(
+    parser: RuleParser, spec: str | Mapping, taken: set[str], next_number: int
+) -> tuple[Rule, int]:
+    """A rule added at run time, ``rule-N`` when it names no id (the next N not
+    taken), and the N after it."""
+    while f"rule-{next_number}" in taken:
+        next_number += 1
+    rule = parser.parse(spec, default_id=f"rule-{next_number}")
+    if rule.id in taken:
+        raise DuplicateRule(rule.id)
+    if rule.id == f"rule-{next_number}":
+        next_number += 1
+    return rule, next_number
+
+
 class FaultRules:
     """A tenant's rules: those given at start-up, those added at run time, and
     those that ``X-Mock-Fault`` headers brought (one per distinct header text,
@@ -138,22 +197,21 @@ class FaultRules:
         """Start-up rules only, their counters and streams restarted."""
         with self._lock:
             self._armed: tuple[ArmedRule, ...] = tuple(
-                ArmedRule(rule, source, self._seed, self._clock) for rule, source in self._startup
+                self.arm(rule, source) for rule, source in self._startup
             )
             self._header_rules: OrderedDict[str, ArmedRule] = OrderedDict()
             self._next_number = 1
 
+    def arm(self, rule: Rule, source: str, counter: Counter | None = None) -> ArmedRule:
+        return ArmedRule(
+            rule, source, self._seed, self._clock, counter or LocalCounter(self._clock())
+        )
+
     def add(self, spec: str | Mapping) -> ArmedRule:
         with self._lock:
             taken = {armed.rule.id for armed in self._armed}
-            while f"rule-{self._next_number}" in taken:
-                self._next_number += 1
-            rule = self._parser.parse(spec, default_id=f"rule-{self._next_number}")
-            if rule.id in taken:
-                raise DuplicateRule(rule.id)
-            if rule.id == f"rule-{self._next_number}":
-                self._next_number += 1
-            armed = ArmedRule(rule, "api", self._seed, self._clock)
+            rule, self._next_number = new_rule(self._parser, spec, taken, self._next_number)
+            armed = self.arm(rule, "api")
             self._armed = (*self._armed, armed)
         return armed
 
@@ -169,15 +227,19 @@ class FaultRules:
             self._armed = ()
             self._header_rules.clear()
 
+    def current(self) -> tuple[ArmedRule, ...]:
+        """The rules in their order (header rules aside)."""
+        return self._armed
+
     def __iter__(self):
-        return iter(self._armed)
+        return iter(self.current())
 
     def __bool__(self) -> bool:
-        return bool(self._armed)
+        return bool(self.current())
 
     def plan(self, request: RequestView, header_spec: str | None = None) -> Plan | None:
         """The plan for ``request``, or None when no rule fires."""
-        candidates = self._armed
+        candidates = self.current()
         if header_spec is not None:
             candidates = (self._header_rule(header_spec), *candidates)
         firings = [firing for armed in candidates if (firing := armed.consider(request))]
@@ -190,7 +252,7 @@ class FaultRules:
                 self._header_rules.move_to_end(text)
                 return armed
         rule = self._parser.parse(text, HEADER_RULE_ID)
-        armed = ArmedRule(rule, "header", self._seed, self._clock)
+        armed = self.arm(rule, "header")
         with self._lock:
             armed = self._header_rules.setdefault(text, armed)
             while len(self._header_rules) > HEADER_RULES_KEPT:

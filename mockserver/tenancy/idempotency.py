@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from mockserver.domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidParameter
 
@@ -56,6 +57,19 @@ def check_key(key: str) -> str:
             f"'Idempotency-Key' must be 1 to {MAX_KEY_LENGTH} printable ASCII characters",
         )
     return key
+
+
+class IdempotencyKeys(Protocol):
+    """Where a tenant's keys live: this process (``IdempotencyCache``), or the
+    store the processes share (``mockserver.tenancy.shared_keys``)."""
+
+    def begin(self, key: str, request_fingerprint: str) -> Outcome | None: ...
+
+    def finish(self, key: str, outcome: Outcome) -> None: ...
+
+    def abandon(self, key: str) -> None: ...
+
+    def clear(self) -> None: ...
 
 
 class IdempotencyCache:

@@ -12,11 +12,12 @@ import base64
 import codecs
 import itertools
 import json
+import os
 import threading
 import time
 from collections import deque
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from mockserver.faults import compile_glob
 
@@ -52,6 +53,7 @@ class Entry(NamedTuple):
     # The outcome of a request accepted with ``async: true`` is an entry of its
     # own, under the same request id, with the body the operation answered.
     asynchronous: bool = False
+    pid: int = 0  # the server process that answered (one of several with --workers)
 
     def to_wire(self) -> dict:
         return {
@@ -67,6 +69,7 @@ class Entry(NamedTuple):
             "fault": self.fault,
             "request_id": self.request_id,
             "asynchronous": self.asynchronous,
+            "pid": self.pid,
             "response_body": (
                 json.loads(self.response_body) if self.asynchronous and self.response_body else None
             ),
@@ -100,6 +103,11 @@ class Entry(NamedTuple):
         return next((value for k, value in self.request_headers if k == key), None)
 
 
+def stamped(seq: int, fields: dict) -> Entry:
+    """An entry numbered ``seq``, stamped now by this process."""
+    return Entry(seq=seq, time=time.time(), pid=os.getpid(), **fields)
+
+
 def header_name(environ_key: str) -> str:
     """``HTTP_ZUORA_TRACK_ID`` -> ``Zuora-Track-Id``."""
     return "-".join(part.capitalize() for part in environ_key[5:].split("_"))
@@ -118,6 +126,22 @@ def body_wire(body: bytes | None, length: int) -> dict:
         wire["body"] = base64.b64encode(body).decode("ascii")
         wire["body_encoding"] = "base64"
     return wire
+
+
+class RequestJournal(Protocol):
+    """Where a tenant's journal lives: this process (``Journal``), or the store
+    the processes share (``mockserver.tenancy.shared_journal``)."""
+
+    size: int
+    max_bytes: int
+
+    def add(self, **fields) -> None: ...
+
+    def entries(self, **filters) -> list[Entry]: ...
+
+    def clear(self) -> None: ...
+
+    def __len__(self) -> int: ...
 
 
 class Journal:
@@ -152,47 +176,13 @@ class Journal:
 
     def add(self, **fields) -> None:
         """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s."""
-        self.record(Entry(seq=self.next_seq(), time=time.time(), **fields))
+        self.record(stamped(self.next_seq(), fields))
 
-    def entries(
-        self,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        status: int | None = None,
-        fault: str | None = None,
-        request_id: str | None = None,
-        after: int | None = None,
-        body: str | None = None,
-        header: str | None = None,
-        limit: int | None = None,
-    ) -> list[Entry]:
-        """Matching entries, oldest first; ``limit`` keeps the newest ones.
-
-        ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
-        ``fault`` keeps the requests that rule fired on; ``after`` those
-        with a larger ``seq`` (what is new since a look at the journal); ``body``
-        those whose request body holds that text; ``header`` (``Name:value``, or
-        ``Name``) those that sent that header.
-        """
+    def entries(self, **filters) -> list[Entry]:
+        """Matching entries, oldest first (``filters``: see ``matching``)."""
         with self._lock:
             snapshot = [entry for entry, _ in self._entries]
-        path_glob = compile_glob(path) if path is not None else None
-        needle = body.encode() if body is not None else None
-        found = [
-            e
-            for e in snapshot
-            if (method is None or e.method == method.upper())
-            and (path_glob is None or path_glob.match(e.path))
-            and (operation is None or e.operation == operation)
-            and (status is None or e.status == status)
-            and (fault is None or fault in (e.fault or "").split(","))
-            and (request_id is None or e.request_id == request_id)
-            and (after is None or e.seq > after)
-            and (needle is None or needle in e.request_body)
-            and (header is None or _sent(e, header))
-        ]
-        return found[-limit:] if limit else found
+        return matching(snapshot, **filters)
 
     def clear(self) -> None:
         with self._lock:
@@ -201,6 +191,45 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def matching(
+    entries: list[Entry],
+    method: str | None = None,
+    path: str | None = None,
+    operation: str | None = None,
+    status: int | None = None,
+    fault: str | None = None,
+    request_id: str | None = None,
+    after: int | None = None,
+    body: str | None = None,
+    header: str | None = None,
+    limit: int | None = None,
+) -> list[Entry]:
+    """The entries that match, in their order; ``limit`` keeps the last ones.
+
+    ``path`` is a glob as in fault rules (``/v2/debit_memos/*/pay``);
+    ``fault`` keeps the requests that rule fired on; ``after`` those
+    with a larger ``seq`` (what is new since a look at the journal); ``body``
+    those whose request body holds that text; ``header`` (``Name:value``, or
+    ``Name``) those that sent that header.
+    """
+    path_glob = compile_glob(path) if path is not None else None
+    needle = body.encode() if body is not None else None
+    found = [
+        e
+        for e in entries
+        if (method is None or e.method == method.upper())
+        and (path_glob is None or path_glob.match(e.path))
+        and (operation is None or e.operation == operation)
+        and (status is None or e.status == status)
+        and (fault is None or fault in (e.fault or "").split(","))
+        and (request_id is None or e.request_id == request_id)
+        and (after is None or e.seq > after)
+        and (needle is None or needle in e.request_body)
+        and (header is None or _sent(e, header))
+    ]
+    return found[-limit:] if limit else found
 
 
 def _sent(entry: Entry, header: str) -> bool:

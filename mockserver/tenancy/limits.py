@@ -10,6 +10,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 WINDOW_SECONDS = 60
 NOMINAL_LIMIT = 2500  # what the headers report while no limit is set (sandbox rule)
@@ -30,6 +31,23 @@ class Quota:
         ]
 
 
+def window_of(now: float) -> tuple[int, int]:
+    """The number of the window ``now`` (seconds) falls in, and the seconds until it ends."""
+    window = int(now // WINDOW_SECONDS)
+    return window, max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
+class RequestRate(Protocol):
+    """Where a tenant's window is counted: this process (``RateLimiter``), or
+    the store the processes share (``mockserver.tenancy.shared_keys``)."""
+
+    per_minute: int | None
+
+    def hit(self) -> Quota: ...
+
+    def reset(self) -> None: ...
+
+
 class RateLimiter:
     def __init__(self, per_minute: int | None = None, clock=time.monotonic):
         self.per_minute = per_minute
@@ -40,9 +58,7 @@ class RateLimiter:
 
     def hit(self) -> Quota:
         """Count one request and say whether it may go on."""
-        now = self._clock()
-        window = int(now // WINDOW_SECONDS)
-        reset = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+        window, reset = window_of(self._clock())
         if self.per_minute is None:
             return Quota(True, NOMINAL_LIMIT, NOMINAL_LIMIT, reset)
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from mockserver.callouts import Callouts, ObservedStore
 from mockserver.config import Config
@@ -21,9 +22,9 @@ from mockserver.faults import FaultRules
 from mockserver.store import Store, Stores
 from mockserver.store.memory import FrozenStore, MemoryStores
 from mockserver.tenancy.async_queue import AsyncQueue
-from mockserver.tenancy.idempotency import IdempotencyCache
-from mockserver.tenancy.journal import Journal
-from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter
+from mockserver.tenancy.idempotency import IdempotencyCache, IdempotencyKeys
+from mockserver.tenancy.journal import Journal, RequestJournal
+from mockserver.tenancy.limits import ConcurrencyLimiter, RateLimiter, RequestRate
 from mockserver.tenancy.rendered import RenderedRecords
 
 DEFAULT_TENANT = "default"
@@ -32,37 +33,71 @@ DEFAULT_TENANT = "default"
 RENDERED_PER_TENANT = {True: 4096, False: 512}
 
 
+@dataclass
+class Keeping:
+    """Where a tenant's state besides its store is kept: here, in this process
+    (``in_process``), or in the store the processes share (``shared_tenancy``)."""
+
+    clock: Clock
+    journal: RequestJournal
+    idempotency: IdempotencyKeys
+    rate_limiter: RequestRate
+    faults: FaultRules
+
+    def sync(self) -> bool:
+        """Catch up with what other processes changed; False when the tenant is gone."""
+        return True
+
+
+def in_process(
+    config: Config, faults: FaultRules, monotonic: Callable[[], float] = time.monotonic
+) -> Keeping:
+    """A tenant's state in this process. ``monotonic`` (seconds) times its rate-limit windows."""
+    return Keeping(
+        clock=Clock(config.zone),
+        journal=Journal(config.journal_size, config.journal_bytes),
+        idempotency=IdempotencyCache(ttl=config.idempotency_ttl),
+        rate_limiter=RateLimiter(config.effective_rate_limit, monotonic),
+        faults=faults,
+    )
+
+
 class Tenant:
-    """Everything that belongs to one tenant of the sandbox. ``monotonic`` (seconds)
-    times its rate-limit windows; ``stores`` is where its store lives."""
+    """Everything that belongs to one tenant of the sandbox; ``stores`` is where its
+    store lives, ``keeping`` where the rest of its state does."""
 
     def __init__(
         self,
         key: str,
         baseline: FrozenStore,
         config: Config,
-        faults: FaultRules,
-        monotonic: Callable[[], float] = time.monotonic,
+        keeping: Keeping,
         stores: Stores | None = None,
         callouts: Callouts | None = None,
     ):
         self.key = key
         self._baseline = baseline
         self._stores = stores or MemoryStores()
-        self.clock = Clock(config.zone)
-        self.journal = Journal(config.journal_size, config.journal_bytes)
-        self.idempotency = IdempotencyCache(ttl=config.idempotency_ttl)
-        self.rate_limiter = RateLimiter(config.effective_rate_limit, monotonic)
+        self.keeping = keeping
+        self.clock = keeping.clock
+        self.journal = keeping.journal
+        self.idempotency = keeping.idempotency
+        self.rate_limiter = keeping.rate_limiter
+        self.faults = keeping.faults
         self.concurrency = ConcurrencyLimiter(config.effective_concurrency_limit)
         # (sandbox rule) injected waits may hold at most half the worker threads
         self.holds = ConcurrencyLimiter(max(1, config.threads // 2))
-        self.faults = faults
         self._max_memos = config.max_memos
         self.rendered = RenderedRecords(RENDERED_PER_TENANT[key == DEFAULT_TENANT])
         self.store: Store = self._stores.open(key, baseline)
         self.async_requests = AsyncQueue()
         self.callouts = callouts or Callouts(key, config.seed)
         self._domain(self.store)
+
+    def sync(self) -> bool:
+        """See what other processes changed (at the start of each request); False when
+        another process dropped the tenant."""
+        return self.keeping.sync()
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,
@@ -105,6 +140,12 @@ class Tenants:
         self.cap = cap
         self._tenants: dict[str, Tenant] = {DEFAULT_TENANT: make(DEFAULT_TENANT)}
         self._lock = threading.Lock()
+
+    def before_fork(self) -> None:
+        """About to be copied into worker processes (``--workers``): nothing to do in memory."""
+
+    def after_fork(self) -> None:
+        """In a worker process just forked."""
 
     def key_for(self, token: str | None, entity_ids: str | None) -> str:
         if not self.per_token:

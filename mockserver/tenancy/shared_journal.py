@@ -1,0 +1,137 @@
+"""A tenant's request journal in the SQL store, so every process of a sandbox
+records into one journal and reads all of it.
+
+The same bounds as ``Journal``: the newest ``size`` entries, fewer when they
+would take over ``max_bytes``. Numbers come from the tenant's row, in the
+transaction that records the entry, so ``seq`` grows in commit order across
+processes. Old entries are deleted every ``TRIM_EVERY`` entries (reads keep
+the newest ``size`` meanwhile), or at once when the bytes are over.
+"""
+
+from __future__ import annotations
+
+import orjson
+from sqlalchemy import Connection, delete, func, select, update
+
+from mockserver.tenancy.group_commit import GroupCommit
+from mockserver.tenancy.journal import Entry, matching, stamped
+from mockserver.tenancy.shared_state import SharedState, journal, tenants
+
+TRIM_EVERY = 16
+_BODIES = ("request_body", "response_body")
+_PAIRS = ("request_headers", "response_headers")
+_FIELDS = tuple(name for name in Entry._fields if name not in _BODIES and name != "seq")
+COUNT_SQL = (
+    "UPDATE mock_tenants SET journal_seq = journal_seq + ?, journal_bytes = journal_bytes + ?"
+    " WHERE tenant = ? RETURNING journal_seq, journal_bytes"
+)
+TRIM_SQL = "DELETE FROM mock_journal WHERE tenant = ? AND seq <= ? RETURNING footprint"
+FREED_SQL = "UPDATE mock_tenants SET journal_bytes = journal_bytes - ? WHERE tenant = ?"
+INSERT_SQL = (
+    "INSERT INTO mock_journal (tenant, seq, footprint, entry, request_body, response_body)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(entry: Entry, footprint: int) -> tuple:
+    """The values of ``INSERT_SQL`` after the tenant."""
+    fields = {name: getattr(entry, name) for name in _FIELDS}
+    return entry.seq, footprint, orjson.dumps(fields), entry.request_body, entry.response_body
+
+
+def _entry(seq: int, text: bytes, request_body: bytes, response_body: bytes | None) -> Entry:
+    fields = orjson.loads(text)
+    for name in _PAIRS:
+        fields[name] = tuple(tuple(pair) for pair in fields[name])
+    return Entry(seq=seq, request_body=request_body, response_body=response_body, **fields)
+
+
+class SharedJournal:
+    def __init__(self, state: SharedState, tenant: str, size: int, max_bytes: int):
+        self._state = state
+        self._tenant = tenant
+        self.size = size
+        self.max_bytes = max_bytes
+        self._commits = GroupCommit(self._write)
+
+    def add(self, **fields) -> None:
+        """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s.
+        Returns once it is committed (with the entries other threads added meanwhile)."""
+        draft = stamped(0, fields)
+        self._commits.submit((draft, draft.footprint()))
+
+    def _write(self, drafts: list[tuple[Entry, int]]) -> None:
+        """Number ``drafts`` in one go, and insert them."""
+        added = sum(footprint for _, footprint in drafts)
+        state = self._state
+        with state.driver_writing() as cursor:
+            cursor.execute(state.sql(COUNT_SQL), (len(drafts), added, self._tenant))
+            last, total = cursor.fetchone()
+            first = last - len(drafts) + 1
+            rows = [
+                (self._tenant, *_row(draft._replace(seq=seq), footprint))
+                for seq, (draft, footprint) in enumerate(drafts, start=first)
+            ]
+            cursor.executemany(state.sql(INSERT_SQL), rows)
+            if last // TRIM_EVERY != (first - 1) // TRIM_EVERY:
+                cursor.execute(state.sql(TRIM_SQL), (self._tenant, last - self.size))
+                freed = sum(footprint for (footprint,) in cursor.fetchall())
+                cursor.execute(state.sql(FREED_SQL), (freed, self._tenant))
+                total -= freed
+        if total > self.max_bytes:
+            with state.writing() as connection:
+                self._trim(connection, last, total)
+
+    def _trim(self, connection: Connection, seq: int, total: int) -> None:
+        """Delete the oldest entries while the bytes are over (and any past the count)."""
+        mine = journal.c.tenant == self._tenant
+        rows = connection.execute(
+            select(journal.c.seq, journal.c.footprint).where(mine).order_by(journal.c.seq)
+        ).all()
+        gone, freed = [], 0
+        for number, footprint in rows[:-1]:
+            if number > seq - self.size and total - freed <= self.max_bytes:
+                break
+            gone.append(number)
+            freed += footprint
+        if gone:
+            connection.execute(delete(journal).where(mine, journal.c.seq <= gone[-1]))
+            connection.execute(
+                update(tenants)
+                .where(tenants.c.tenant == self._tenant)
+                .values(journal_bytes=tenants.c.journal_bytes - freed)
+            )
+
+    def entries(self, after: int | None = None, **filters) -> list[Entry]:
+        """Matching entries, oldest first (``filters``: see ``journal.matching``)."""
+        columns = (journal.c.seq, journal.c.entry, journal.c.request_body, journal.c.response_body)
+        query = select(*columns).where(journal.c.tenant == self._tenant)
+        if after is not None:
+            query = query.where(journal.c.seq > after)
+        with self._state.reading() as connection:
+            newest = connection.scalar(
+                select(tenants.c.journal_seq).where(tenants.c.tenant == self._tenant)
+            )
+            rows = connection.execute(
+                query.where(journal.c.seq > (newest or 0) - self.size).order_by(journal.c.seq)
+            ).all()
+        return matching([_entry(*row) for row in rows], **filters)
+
+    def clear(self) -> None:
+        with self._state.writing() as connection:
+            connection.execute(delete(journal).where(journal.c.tenant == self._tenant))
+            connection.execute(
+                update(tenants).where(tenants.c.tenant == self._tenant).values(journal_bytes=0)
+            )
+
+    def __len__(self) -> int:
+        with self._state.reading() as connection:
+            newest = connection.scalar(
+                select(tenants.c.journal_seq).where(tenants.c.tenant == self._tenant)
+            )
+            count = connection.scalar(
+                select(func.count())
+                .select_from(journal)
+                .where(journal.c.tenant == self._tenant, journal.c.seq > (newest or 0) - self.size)
+            )
+        return count or 0
