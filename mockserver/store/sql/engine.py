@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for the write lock
 IMMEDIATE = "mockserver_immediate"  # execution option: this transaction writes
+ALONE = "mockserver_alone"  # execution option: each statement is a transaction of its own
 POOL_SIZE = 16  # connections per process; more wait for one (up to the pool's timeout)
 
 
@@ -49,6 +50,8 @@ def _usage(text: str, problem: str) -> str:
 def readers(engine: Engine) -> Engine:
     """The engine's connections for reads on their own: each statement is its own
     transaction, with no ``BEGIN`` and ``ROLLBACK`` round trips around it."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{ALONE: True})  # the driver begins nothing itself
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -84,6 +87,6 @@ def _use_wal_and_immediate_writers(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def begin(connection):
         options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
-            return  # a read on its own: no transaction to begin
+        if options.get(ALONE):
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")

@@ -20,7 +20,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import (
@@ -54,6 +65,7 @@ class SqlStore:
         self.tenant = tenant
         self._local = threading.local()  # the connection of this thread's transaction
         self._recent = RecentRecords(RECENT_RECORDS)
+        self._lookups: dict[tuple[str, str], Select] = {}
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
@@ -84,9 +96,15 @@ class SqlStore:
         held = getattr(self._local, "connection", None)
         return nullcontext(held) if held is not None else self._readers.connect()
 
-    def _one(self, table: Table, *where):
+    def _one(self, table: Table, column: str, value: str):
+        """The record whose ``column`` is ``value``: one statement built once per column."""
+        statement = self._lookups.get((table.name, column))
+        if statement is None:
+            statement = self._lookups[(table.name, column)] = self._select(
+                table, table.c[column] == bindparam("value")
+            )
         with self._reading() as connection:
-            found = connection.execute(self._select(table, *where)).first()
+            found = connection.execute(statement, {"value": value}).first()
         return None if found is None else self._recent.get(table, *found)
 
     def _all(self, table: Table, statement) -> list:
@@ -151,29 +169,29 @@ class SqlStore:
     # -- gets -------------------------------------------------------------------
 
     def account(self, account_id: str) -> Account | None:
-        return self._one(self.schema.accounts, self.schema.accounts.c.id == account_id)
+        return self._one(self.schema.accounts, "id", account_id)
 
     def account_by_number(self, account_number: str) -> Account | None:
         accounts = self.schema.accounts
-        return self._one(accounts, accounts.c.account_number == account_number)
+        return self._one(accounts, "account_number", account_number)
 
     def contact(self, contact_id: str) -> Contact | None:
-        return self._one(self.schema.contacts, self.schema.contacts.c.id == contact_id)
+        return self._one(self.schema.contacts, "id", contact_id)
 
     def payment_method(self, method_id: str) -> PaymentMethod | None:
         methods = self.schema.payment_methods
-        return self._one(methods, methods.c.id == method_id)
+        return self._one(methods, "id", method_id)
 
     def memo(self, memo_id: str) -> DebitMemo | None:
-        return self._one(self.schema.debit_memos, self.schema.debit_memos.c.id == memo_id)
+        return self._one(self.schema.debit_memos, "id", memo_id)
 
     def memo_by_number(self, debit_memo_number: str) -> DebitMemo | None:
         memos = self.schema.debit_memos
-        return self._one(memos, memos.c.debit_memo_number == debit_memo_number)
+        return self._one(memos, "debit_memo_number", debit_memo_number)
 
     def item(self, item_id: str) -> DebitMemoItem | None:
         items = self.schema.debit_memo_items
-        return self._one(items, items.c.id == item_id)
+        return self._one(items, "id", item_id)
 
     # -- puts and deletes -------------------------------------------------------
 
@@ -367,10 +385,10 @@ class SqlStore:
     # -- payments -----------------------------------------------------------------
 
     def payment(self, payment_id: str) -> Payment | None:
-        return self._one(self.schema.payments, self.schema.payments.c.id == payment_id)
+        return self._one(self.schema.payments, "id", payment_id)
 
     def payment_by_number(self, number: str) -> Payment | None:
-        return self._one(self.schema.payments, self.schema.payments.c.number == number)
+        return self._one(self.schema.payments, "number", number)
 
     def payments_of_memo(self, memo_id: str) -> list[Payment]:
         payments, links = self.schema.payments, self.schema.memo_payments
