@@ -2,7 +2,7 @@
 
 The request faults' vocabulary where it applies (``id``, ``stage``,
 ``probability``, ``times``, ``after``, ``every``, ``for_s``: parsed by the
-same parsers, scheduled by the same ``Trigger``), matching ``event`` and
+same parsers, scheduled by the same ``decide``), matching ``event`` and
 ``url`` (a glob, as ``path`` is for requests), with the actions ``duplicate``
 (sent twice, same notification id), ``reorder`` (sent after the next one),
 ``drop`` (never sent), ``fail`` (counted as a refused connection, then
@@ -19,13 +19,13 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from random import Random
 
 from mockserver.callouts.outbox import Notification
 from mockserver.faults import DuplicateRule, RuleError, compile_glob, parse_text
 from mockserver.faults.latency import Latency
 from mockserver.faults.rules import MAX_GLOB_LENGTH, PARSERS, SCHEDULE_KEYS
-from mockserver.faults.schedule import Schedule, Trigger
+from mockserver.faults.ruleset import draw
+from mockserver.faults.schedule import Schedule, Tally, decide
 from mockserver.faults.values import choice, text
 
 ACTIONS = ("duplicate", "reorder", "drop", "fail")
@@ -128,8 +128,9 @@ class ArmedRule:
     def __init__(self, rule: CalloutRule, source: str, seed: int, clock: Callable[[], float]):
         self.rule = rule
         self.source = source
-        self._trigger = Trigger(rule.schedule, Random(f"{seed}/{rule.identity}/fire"), clock)
-        self._delays = Random(f"{seed}/{rule.identity}/delay")
+        self._seed = seed
+        self._clock = clock
+        self._tally = Tally(clock())
         self.last: str | None = None
 
     def consider(self, notification: Notification) -> float | None:
@@ -137,14 +138,22 @@ class ArmedRule:
         matched, self.last = self.rule.check(notification)
         if not matched:
             return None
-        fired, self.last = self._trigger.decide()
-        if not fired:
+        decision = decide(self.rule.schedule, self._tally, self._clock(), self._fire_draw)
+        self._tally, self.last = decision.tally, decision.reason
+        if not decision.fired:
             return None
-        return self.rule.delay.draw(self._delays) if self.rule.delay else 0.0
+        if not self.rule.delay:
+            return 0.0
+        return self.rule.delay.draw(
+            draw(self._seed, self.rule.identity, "delay", self._tally.fired)
+        )
+
+    def _fire_draw(self, match: int) -> float:
+        return draw(self._seed, self.rule.identity, "fire", match).random()
 
     def to_wire(self) -> dict:
-        trigger = self._trigger
-        stats = {"matches": trigger.matches, "fired": trigger.fired, "last": self.last}
+        tally = self._tally
+        stats = {"matches": tally.matches, "fired": tally.fired, "last": self.last}
         return {**self.rule.spec, "source": self.source, "stats": stats}
 
 
