@@ -23,6 +23,7 @@ from mockserver.edge.gateway import Gateway
 from mockserver.faces import http, oauth
 from mockserver.faces.face import Faces
 from mockserver.faces.http import ZuoraApi
+from mockserver.faces.notifications import face as notifications
 from mockserver.faces.v1 import face as v1
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
@@ -47,9 +48,13 @@ class Sandbox:
 
 def zuora_faces() -> Faces:
     """The APIs the sandbox speaks. ``/oauth/token`` serves every API's clients and
-    answers in the Quickstart envelope, as does the control plane (the fallback)."""
+    answers in the Quickstart envelope, as does the control plane (the fallback).
+    The notification service comes before v1: it owns ``/v1/notifications`` too."""
     quickstart = v2.face()
-    return Faces(oauth.face(quickstart.errors), quickstart, v1.face(), fallback=quickstart.errors)
+    return Faces(
+        oauth.face(quickstart.errors), quickstart, notifications.face(), v1.face(),
+        fallback=quickstart.errors,
+    )  # fmt: skip
 
 
 def baseline_store(config: Config) -> MemoryStore:

@@ -17,6 +17,7 @@ from mockserver.callouts.outbox import Notification, Outbox
 from mockserver.callouts.render import render
 from mockserver.callouts.sender import Courier
 from mockserver.callouts.timing import CalloutClock, CalloutTime
+from mockserver.callouts.triggers import EventTriggers
 
 
 class Callouts:
@@ -48,6 +49,7 @@ class Callouts:
         self.faults = CalloutFaults(seed, fault_rules, self.clock.now)
         self.deliveries = Deliveries()
         self.sending = threading.RLock()  # one attempt at a time per tenant, in order
+        self.triggers = EventTriggers(self.new_definition_id)
         self._streams()
         self.feed.subscribe(self._on_change)
         self.courier.register(self)
@@ -66,9 +68,10 @@ class Callouts:
         return f"{self._request_ids.getrandbits(128):032x}"
 
     def _on_change(self, change: Change) -> None:
-        for event in standard_events(change):
+        for event in standard_events(change) + self.triggers.events_of(change):
             if self.definitions.for_event(event):
-                self.dispatch(event, change.base_object, change.new)
+                record = change.new if change.new is not None else change.old
+                self.dispatch(event, change.base_object, record)
 
     def dispatch(
         self, event_name: str, base_object: str, record: Mapping[str, object]
@@ -97,11 +100,12 @@ class Callouts:
 
     def reset(self) -> None:
         """Nothing left to send, an empty journal, start-up definitions and delivery
-        faults only, the clock and the id streams restarted."""
+        faults only, no custom event triggers, the clock and the id streams restarted."""
         with self.sending:
             self.outbox.clear()
             self.deliveries.clear()
             self.definitions.clear_runtime()
+            self.triggers.clear()
             self.faults.reset()
             self.clock.reset()
             self._streams()

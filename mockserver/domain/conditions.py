@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 MAX_LENGTH = 5000
 MAX_DEPTH = 32
@@ -160,14 +160,19 @@ class Not:
 Node = Comparison | AllOf | AnyOf | Not
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What a condition sees: ``changeType`` and the base object's fields after
-    (``new``) and before (``old``) the change; a missing field is ``null``."""
+class Change(Protocol):
+    """What a condition sees of a change (the callout engine's ``Change``):
+    ``changeType`` and the base object's fields after (``new``) and before
+    (``old``) it; a missing field is ``null``."""
 
-    change_type: str
-    new: Mapping[str, Any] | None
-    old: Mapping[str, Any] | None
+    @property
+    def change_type(self) -> str: ...
+
+    @property
+    def new(self) -> Mapping[str, Any] | None: ...
+
+    @property
+    def old(self) -> Mapping[str, Any] | None: ...
 
 
 @dataclass(frozen=True, slots=True)

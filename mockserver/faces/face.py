@@ -54,6 +54,7 @@ class Face:
     errors: ErrorRenderer
     takes_latency: bool = True
     authenticates: bool = True  # its requests carry a bearer token, checked first
+    latency_prefixes: tuple[str, ...] | None = None
     _starts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -64,7 +65,9 @@ class Face:
 
     @property
     def latency_paths(self) -> tuple[str, ...]:
-        return tuple(f"{prefix}/**" for prefix in self.prefixes) if self.takes_latency else ()
+        if not self.takes_latency:
+            return ()
+        return tuple(f"{prefix}/**" for prefix in self.latency_prefixes or self.prefixes)
 
     @property
     def blueprint_names(self) -> frozenset[str]:

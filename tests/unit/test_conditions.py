@@ -4,6 +4,7 @@ means on a change, and what is refused (with its position), hostile input includ
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,6 @@ from mockserver.domain.conditions import (
     MAX_LENGTH,
     AllOf,
     AnyOf,
-    Change,
     ChangeType,
     Comparison,
     ConditionError,
@@ -29,6 +29,15 @@ FIELDS = frozenset(
 POSTED = (
     "changeType == 'UPDATE' && DebitMemo.Status == 'Posted' && DebitMemo.Status_old != 'Posted'"
 )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change as the callout engine's feed hands it over."""
+
+    change_type: str
+    new: dict | None
+    old: dict | None
 
 
 def memo(text: str):
