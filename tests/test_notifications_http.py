@@ -5,8 +5,13 @@ both paths (Zuora's root and ``/v1``), and what the edge does for every face
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+
 import pytest
 import requests
+from test_readme import readme_block
 
 CONDITION = (
     "changeType == 'UPDATE' && DebitMemo.Status == 'Posted' && DebitMemo.Status_old != 'Posted'"
@@ -375,3 +380,31 @@ def test_a_reset_removes_what_was_registered_at_run_time(zuora, zuora_mock):
     assert created(zuora("GET", "/events/event-triggers"))["data"] == []
     assert created(zuora("GET", "/notifications/notification-definitions"))["data"] == []
     refused(zuora("GET", f"/events/event-triggers/{made['id']}"), 404)
+
+
+def test_the_readme_walkthrough_runs_as_written(start_sandbox):
+    root = start_sandbox()
+    script = readme_block(
+        "Callouts, Zuora's way: event triggers and notification definitions", "sh"
+    )
+    script = script.replace("localhost:8080", root.removeprefix("http://"))
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    documents = [json.loads(part) for part in re.findall(r"(?ms)^[{\[].*?^[}\]]", run.stdout)]
+    trigger_made, custom, standard, names = documents
+    assert (trigger_made["baseObject"], trigger_made["eventType"]) == (
+        "DebitMemo",
+        "LargeMemoPosted",
+    )
+    assert trigger_made["condition"].endswith("&& DebitMemo.Amount > 1000.0")
+    assert custom == {
+        "name": "Large memo to the ledger", "eventTypeName": "LargeMemoPosted",
+        "calloutActive": True, "url": "http://localhost:9000/zuora",
+    }  # fmt: skip
+    assert standard == {"eventCategory": 2820, "eventTypeName": "DebitMemoPosted"}
+    assert names == ["Large memo to the ledger", "Any memo posted"]
+    assert run.stdout.strip().endswith(
+        "\"'condition' is not valid at character 18: unexpected character '='\""
+    )
