@@ -46,6 +46,8 @@ def test_fault_and_latency_flags(tmp_path):
         ("startup-1", "startup"),
         ("startup-2", "startup"),
         ("latency", "latency"),
+        ("latency-notifications", "latency"),
+        ("latency-events", "latency"),
         ("latency-v1", "latency"),
     ]
     assert rules[2]["path"] == "/v2/**"
