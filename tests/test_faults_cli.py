@@ -51,7 +51,7 @@ def test_fault_and_latency_flags(tmp_path):
         ("latency-v1", "latency"),
     ]
     assert rules[2]["path"] == "/v2/**"
-    assert rules[3]["path"] == "/v1/**"
+    assert [rule["path"] for rule in rules[3:]] == ["/notifications/**", "/events/**", "/v1/**"]
 
 
 def test_environment_variables(tmp_path):
