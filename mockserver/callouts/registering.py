@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -63,6 +63,11 @@ class Caller:
     now: Callable[[], datetime]
     new_id: Callable[[], str]
     strict: bool = False
+
+
+def zuora_time(moment: datetime) -> str:
+    """A timestamp as Zuora's samples write them: ``2024-11-11T03:00:03.000 UTC``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000 UTC")
 
 
 # -- URLs ---------------------------------------------------------------------------
@@ -193,7 +198,7 @@ def new_definition(data: dict, triggers: EventTriggers, caller: Caller) -> Notif
             "(sandbox rule) 'callout' is required: the sandbox sends callouts, not emails",
         )
     callout, callout_extra = _callout_record(data["callout"], caller)
-    now = caller.now()
+    now = zuora_time(caller.now())
     defaults = {
         "description": None, "active": True, "callout_active": False, "email_active": False,
         "email_template_id": None, "communication_profile_id": None,
@@ -231,7 +236,9 @@ def updated_definition(
     callout = definition.callout
     if data.get("callout") is not None:
         callout, extra["callout"] = _callout_record(data["callout"], caller)
-    extra.update(_settings(data, extra), updated_by=caller.user_id, updated_on=caller.now())
+    extra.update(
+        _settings(data, extra), updated_by=caller.user_id, updated_on=zuora_time(caller.now())
+    )
     changed = replace(
         definition,
         name=data.get("name", definition.name),

@@ -2,26 +2,17 @@
 (with its ``callout``) and ``EventTrigger``, from the callout engine's records.
 
 A definition made the short way (``--callout``, ``/__mock/callouts``) answers
-with Zuora's fields too, from its record. Timestamps are written as Zuora's
-samples write them (``2024-11-11T03:00:03.000 UTC``); (sandbox rule) a
-callout's password is never sent back: it reads ``********``.
+with Zuora's fields too, from its record. (sandbox rule) A callout's password
+is never sent back: it reads ``********``.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from mockserver.callouts.definitions import NotificationDefinition
 from mockserver.callouts.registering import DEFAULT_PROFILE, short_way_extra
 from mockserver.callouts.triggers import NAMESPACE, EventTrigger
 
 MASK = "********"
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000 UTC")
 
 
 def _auth(definition: NotificationDefinition, domain: str | None) -> dict | None:
@@ -52,7 +43,7 @@ def _callout(definition: NotificationDefinition, extra: dict) -> dict:
         "requiredAuth": own["required_auth"],
         "calloutAuth": _auth(definition, own["domain"]),
         "createdBy": extra["created_by"],
-        "updatedOn": timestamp(extra["updated_on"]),
+        "updatedOn": extra["updated_on"],
     }
 
 
@@ -77,9 +68,9 @@ def definition(record: NotificationDefinition) -> dict:
         "filterRuleParams": {},
         "associatedAccount": extra["associated_account"],
         "createdBy": extra["created_by"],
-        "createdOn": timestamp(extra["created_on"]),
+        "createdOn": extra["created_on"],
         "updatedBy": extra["updated_by"],
-        "updatedOn": timestamp(extra["updated_on"]),
+        "updatedOn": extra["updated_on"],
     }
     if record.event_category is not None:
         wire["eventCategory"] = record.event_category
