@@ -17,6 +17,11 @@ HTTP-free but for the sending (``requests``); it knows no face. Per tenant
   ``add``, ``get``, ``list``, ``update`` (replace by id), ``delete``;
   ``clear_runtime`` on reset. ``new_definition_id()`` draws a new id.
   ``render.check_params`` refuses merge fields the event's object lacks.
+- ``triggers`` (``EventTriggers``): Zuora's custom event triggers; each
+  committed change is evaluated against the active ones on its object, and a
+  match is the custom event ``eventType.name`` (after any standard event).
+  ``registering`` checks and makes definitions and triggers from the bodies of
+  Zuora's notification service (``faces/notifications``).
 - ``dispatch(event_name, base_object, record)``: one notification per active
   definition whose ``event_name`` matches (a standard event's name, or a custom
   event's ``event_type_name``), queued in the tenant's ordered ``outbox`` with
