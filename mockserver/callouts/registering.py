@@ -136,7 +136,7 @@ def _callout_record(callout: dict, caller: Caller) -> tuple[Callout, dict]:
             if not given.get(key):
                 name = f"callout.calloutAuth.{key}"
                 raise MissingParameter(name, f"'{name}' is required when 'requiredAuth' is true")
-        auth = CalloutAuth(given["username"], given["password"], given.get("preemptive", True))
+        auth = CalloutAuth(given["username"], given["password"], given.get("preemptive", False))
     record = Callout(
         url=callout["url"],
         method=callout["method"],

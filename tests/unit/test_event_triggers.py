@@ -11,6 +11,7 @@ import pytest
 from sample_records import add_account
 
 from mockserver.callouts import Callout, Callouts, NotificationDefinition, ObservedStore
+from mockserver.callouts.timing import CalloutTime
 from mockserver.callouts.triggers import MAX_TRIGGERS, EventTrigger, EventType, TriggerConflict
 from mockserver.domain.clock import Clock
 from mockserver.domain.conditions import parse
@@ -26,7 +27,7 @@ POSTED = (
 
 @pytest.fixture
 def callouts() -> Callouts:
-    return Callouts("default", seed=7, now=lambda: 100.0)
+    return Callouts("default", seed=7, clock=CalloutTime("manual").clock())
 
 
 @pytest.fixture

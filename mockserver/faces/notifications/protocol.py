@@ -54,7 +54,7 @@ def route(blp: Blueprint, rule: str, method: str, operation_id: str, summary: st
 
 def strict_urls() -> bool:
     """Whether callout URLs must be ``https://`` (``--callouts strict``)."""
-    return current_app.extensions["mockserver"].config.callout_urls == "strict"
+    return current_app.extensions["mockserver"].callouts.strict
 
 
 def page(rows: Sequence, query: dict, render: Callable[[object], dict], path: str) -> Response:
