@@ -38,18 +38,40 @@ def test_a_control_character_in_a_path_writes_no_line_of_its_own(path):
 
 
 def test_the_line_keeps_method_path_query_status_time_and_tenant():
-    [line] = logged("POST", "/v2/debit_memos", "page_size=5", "ci-42")
+    [line] = logged("POST", "/v2/debit_memos", "page_size=5")
 
     assert line.endswith(
-        " mockserver.access POST /v2/debit_memos?page_size=5 200 1.5ms tenant=ci-42"
+        " mockserver.access POST /v2/debit_memos?page_size=5 200 1.5ms tenant=default"
     )
 
 
-def test_a_query_and_a_tenant_are_escaped_too():
-    [line] = logged("GET", "/v2/debit_memos", "a=\n", "evil\ntenant")
+def test_a_per_token_tenant_is_masked_like_the_journal_masks_its_token():
+    [line] = logged("GET", "/v2/debit_memos", "page_size=5", "ci-secret-token-4242")
 
-    assert "a=\\n" in line
-    assert "tenant=evil\\ntenant" in line
+    assert line.endswith(" 200 1.5ms tenant=****4242")
+    assert "secret" not in line
+
+
+def test_a_short_tenant_key_is_masked_whole():
+    [line] = logged("GET", "/v2/debit_memos", "", "ci-42")
+
+    assert line.endswith(" tenant=****")
+
+
+def test_the_tenant_a_control_plane_query_names_is_masked_too():
+    query = "limit=1&tenant=ci-secret-token-4242&tenant=default;tenant=evil-token-0007"
+    [line] = logged("GET", "/__mock/requests", query, "ci-secret-token-4242")
+
+    assert "/__mock/requests?limit=1&tenant=****4242&tenant=default;tenant=****0007 " in line
+    assert "secret" not in line
+    assert "evil" not in line
+
+
+def test_a_query_and_a_tenant_are_escaped_too():
+    [line] = logged("GET", "/v2/debit_memos", "a=\n&tenant=x\n", "evil\n")
+
+    assert "a=\\n&tenant=**** " in line
+    assert line.endswith("tenant=****")
 
 
 def test_an_idempotency_key_reused_with_another_query_is_a_422(zuora_client, zuora_mock):

@@ -66,19 +66,22 @@ def test_the_banner_says_what_is_served(tmp_path):
     assert "mockserver mockserver" not in banner
 
 
-def test_every_request_is_logged_with_its_query_and_tenant(tmp_path):
+def test_every_request_is_logged_with_its_query_and_its_tenant_masked(tmp_path):
     log = tmp_path / "serve.log"
     with serving(log, "--tenants", "per-token", quiet=False) as root:
-        requests.get(f"{root}/v2/debit_memos?page_size=2", headers=bearer("team-a"), timeout=5)
-        requests.get(f"{root}/__mock/requests?tenant=team-a&limit=1", timeout=5)
+        requests.get(
+            f"{root}/v2/debit_memos?page_size=2", headers=bearer("team-a-4242"), timeout=5
+        )
+        requests.get(f"{root}/__mock/requests?tenant=team-a-4242&limit=1", timeout=5)
         requests.get(f"{root}/docs", timeout=5)
     lines = access_lines(log)
     assert any(" GET /v2/debit_memos?page_size=2 200 " in line for line in lines), lines
     zuora = next(line for line in lines if "/v2/debit_memos" in line)
-    assert zuora.endswith(" tenant=team-a")
+    assert zuora.endswith(" tenant=****4242")
     control = next(line for line in lines if "/__mock/requests" in line)
-    assert " GET /__mock/requests?tenant=team-a&limit=1 200 " in control
-    assert control.endswith(" tenant=team-a")
+    assert " GET /__mock/requests?tenant=****4242&limit=1 200 " in control
+    assert control.endswith(" tenant=****4242")
+    assert not any("team-a" in line for line in lines)
     assert any(" GET /docs 200 " in line and line.endswith("tenant=default") for line in lines)
 
 

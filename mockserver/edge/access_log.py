@@ -7,6 +7,8 @@ line cost a quarter of the server's throughput (a LogRecord, a handler lock
 that 32 worker threads queue on, a flush per line). Lines look like the
 ``logging`` ones the CLI prints:
 ``<time> mockserver.access GET /v2/...?page_size=5 200 1.2ms tenant=default``.
+A per-token tenant's key is a bearer token: it is masked as the journal masks
+one (``tenant=****4242``), in the ``tenant=`` of a control-plane query too.
 Lines still queued at exit are written then.
 """
 
@@ -14,12 +16,17 @@ from __future__ import annotations
 
 import atexit
 import queue
+import re
 import sys
 import threading
 import time
 from typing import TextIO
 
+from mockserver.edge.redaction import masked
+from mockserver.tenancy.tenants import DEFAULT_TENANT
+
 MAX_BATCH = 1000
+_TENANT_PARAMETER = re.compile(r"(?:^|(?<=[&;]))tenant=([^&;]*)")
 
 
 class AccessLog:
@@ -75,14 +82,26 @@ class AccessLog:
 
 
 def _line(stamps, at, method, path, query, status, ms, tenant, fault, latency_ms) -> str:
-    target = _escaped(f"{path}?{query}" if query else path)
+    target = _escaped(f"{path}?{_masked_tenants(query)}" if query else path)
     line = (
         f"{stamps(at)} mockserver.access {_escaped(method)} {target} {status} {ms:.1f}ms "
-        f"tenant={_escaped(str(tenant))}"
+        f"tenant={_escaped(_shown(tenant))}"
     )
     if fault:
         line += f" fault={fault} latency={latency_ms:.1f}ms"
     return line + "\n"
+
+
+def _shown(tenant: str | None) -> str:
+    if tenant is None or tenant == DEFAULT_TENANT:
+        return str(tenant)
+    return masked(tenant)
+
+
+def _masked_tenants(query: str) -> str:
+    if "tenant=" not in query:
+        return query
+    return _TENANT_PARAMETER.sub(lambda found: f"tenant={_shown(found[1])}", query)
 
 
 class _Stamps:

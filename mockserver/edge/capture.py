@@ -14,9 +14,10 @@ import io
 
 from flask import Response, request
 
+from mockserver.edge.redaction import redact
+
 BODY_LIMIT = 64 * 1024
 RESPONSE_BODY_KEY = "mockserver.response_body"
-REDACTED_TAIL = 4
 MAX_READ = 1024 * 1024 + 1  # past the app's 1 MiB limit, the app refuses it unread
 
 
@@ -34,14 +35,6 @@ def request_headers(environ: dict) -> tuple[tuple[str, str], ...]:
         pairs.append(("HTTP_CONTENT_LENGTH", environ["CONTENT_LENGTH"]))
     return tuple(pairs)
 
-
-def redact(authorization: str) -> str:
-    """``Bearer abcdef4242`` -> ``Bearer ****4242``: enough to tell tokens apart."""
-    scheme, _, secret = authorization.partition(" ")
-    if not secret:
-        scheme, secret = "", scheme
-    tail = secret[-REDACTED_TAIL:] if len(secret) > 2 * REDACTED_TAIL else ""
-    return f"{scheme} ****{tail}".lstrip()
 
 
 def take_request_body(environ: dict) -> tuple[bytes, int]:
