@@ -4,13 +4,11 @@ file (YAML or JSON), environment variables and flags, in rising precedence.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from mockserver.documents import load_json, load_yaml
 
 from mockserver.callouts.timing import CalloutTime
 
@@ -253,12 +251,8 @@ def read_file(path: str) -> dict:
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
     try:
-        data = (
-            json.loads(text, parse_float=Decimal)
-            if file.suffix == ".json"
-            else yaml.safe_load(text)
-        )
-    except (ValueError, yaml.YAMLError) as error:
+        data = load_json(text) if file.suffix == ".json" else load_yaml(text)
+    except ValueError as error:
         raise ConfigError(
             f"{path} is not valid {'JSON' if file.suffix == '.json' else 'YAML'}: {error}"
         ) from None
