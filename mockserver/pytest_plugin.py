@@ -166,7 +166,11 @@ class ZuoraMock:
         return response.json() if response.content else None
 
     def reset(self) -> None:
-        """Back to the start-up data; journal, idempotency keys and runtime faults cleared."""
+        """Back to the start-up data; journal, idempotency keys and runtime faults cleared.
+        This run's tenant is made first if it isn't there (new, or dropped by a reset of
+        every tenant): the control plane addresses only tenants that exist."""
+        if self.tenant is not None:
+            self._admin_call("PUT", f"tenants/{quote(self.tenant, safe='')}")
         self._admin_call("POST", "reset")
 
     def leave(self) -> None:

@@ -1,6 +1,8 @@
 """The control plane, ``/__mock/...``: health, reset, state, clock, config,
 fault rules and the request journal. Not under ``/v2``: no Zuora auth, faults or rate limits;
-an admin token when one is configured. ``?tenant=`` picks a tenant.
+an admin token when one is configured. ``?tenant=`` picks a tenant that exists
+(naming one never makes it: a typo, or a client cycling keys, would fill the
+tenant cap); ``PUT /__mock/tenants/<token>`` makes one on purpose.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from mockserver import __version__
 from mockserver.control.overview import overview
-from mockserver.domain.errors import IdTaken, InvalidParameter, NotFound, Unauthorized
+from mockserver.domain.errors import (
+    IdTaken,
+    InvalidParameter,
+    NoSuchTenant,
+    NotFound,
+    Unauthorized,
+)
 from mockserver.faces import json_body
 from mockserver.faces.fields import IsoDateTime
 from mockserver.faces.http import (
@@ -92,14 +100,20 @@ def _require_admin_token():
 
 
 def _tenant(key: str | None) -> Tenant:
+    """The tenant ``?tenant=`` names (the default one without it); never a new one."""
     tenants = _sandbox().tenants
     if key is None or key == DEFAULT_TENANT:
         return tenants.get(DEFAULT_TENANT)
+    _require_tenants(tenants, "tenant")
+    tenant = tenants.find(key)
+    if tenant is None:
+        raise NoSuchTenant()
+    return tenant
+
+
+def _require_tenants(tenants, field: str) -> None:
     if not tenants.per_token:
-        raise InvalidParameter(
-            "tenant", "Tenants are off: start the sandbox with --tenants per-token"
-        )
-    return tenants.get(key)
+        raise InvalidParameter(field, "Tenants are off: start the sandbox with --tenants per-token")
 
 
 @blp.route("/health", methods=["GET"])
@@ -116,6 +130,19 @@ def health():
             "debit_memos": default.store.count("debit_memos"),
         }
     )
+
+
+@blp.route("/tenants/<path:key>", methods=["PUT"])
+@blp.response(201, description="The tenant is made")
+@blp.alt_response(200, description="The tenant was there already")
+def make_tenant(key):
+    """Make the tenant of a token before its first Zuora request (to arm faults or
+    load a snapshot for it): 201 when it is new, 200 when it was there already."""
+    tenants = _sandbox().tenants
+    if key != DEFAULT_TENANT:
+        _require_tenants(tenants, "key")
+    _, created = tenants.make(key)
+    return json_response({"tenant": key, "created": created}, status=201 if created else 200)
 
 
 @blp.route("/tenants/<path:key>", methods=["DELETE"])

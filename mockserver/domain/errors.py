@@ -111,6 +111,22 @@ class NotFound(ZuoraError):
         )
 
 
+class NoSuchTenant(ZuoraError):
+    """A control-plane ``?tenant=`` no tenant has: naming one never makes it."""
+
+    kind = Kind.NOT_FOUND
+
+    def __init__(self):
+        super().__init__(
+            Problem(
+                Kind.NOT_FOUND,
+                "tenant",
+                "No tenant has this key: a tenant is made by its first Zuora request, "
+                "or by PUT /__mock/tenants/<token>",
+            )
+        )
+
+
 class InvalidState(ZuoraError):
     kind = Kind.INVALID_STATE
 

@@ -154,15 +154,18 @@ class Tenants:
 
     def get(self, key: str) -> Tenant:
         tenant = self._tenants.get(key)
-        if tenant is not None:
-            return tenant
+        return tenant if tenant is not None else self.make(key)[0]
+
+    def make(self, key: str) -> tuple[Tenant, bool]:
+        """The tenant of ``key``, and whether it is new (made here, under the cap)."""
         with self._lock:
             tenant = self._tenants.get(key)
-            if tenant is None:
-                if len(self._tenants) > self.cap:
-                    raise TenantLimitReached(self.cap)
-                tenant = self._tenants[key] = self._make(key)
-            return tenant
+            if tenant is not None:
+                return tenant, False
+            if len(self._tenants) > self.cap:
+                raise TenantLimitReached(self.cap)
+            tenant = self._tenants[key] = self._make(key)
+            return tenant, True
 
     def find(self, key: str) -> Tenant | None:
         """The tenant of ``key`` if there is one; never creates it."""
