@@ -69,9 +69,7 @@ def test_the_banner_says_what_is_served(tmp_path):
 def test_every_request_is_logged_with_its_query_and_its_tenant_masked(tmp_path):
     log = tmp_path / "serve.log"
     with serving(log, "--tenants", "per-token", quiet=False) as root:
-        requests.get(
-            f"{root}/v2/debit_memos?page_size=2", headers=bearer("team-a-4242"), timeout=5
-        )
+        requests.get(f"{root}/v2/debit_memos?page_size=2", headers=bearer("team-a-4242"), timeout=5)
         requests.get(f"{root}/__mock/requests?tenant=team-a-4242&limit=1", timeout=5)
         requests.get(f"{root}/docs", timeout=5)
     lines = access_lines(log)

@@ -36,7 +36,6 @@ def request_headers(environ: dict) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-
 def take_request_body(environ: dict) -> tuple[bytes, int]:
     """The request's body (its first 64 KiB) and its length in bytes; the app
     reads the same bytes afterwards."""
