@@ -39,6 +39,7 @@ class Kind(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     MEMO_LIMIT_REACHED = "memo_limit_reached"
+    NUMBERS_EXHAUSTED = "numbers_exhausted"
 
 
 class Refusal(StrEnum):
@@ -216,6 +217,22 @@ class MemoLimitReached(ZuoraError):
                 None,
                 f"The sandbox keeps at most {cap} debit memos per tenant (--max-memos); "
                 "delete some, reset, or raise --max-memos",
+            )
+        )
+
+
+class NumbersExhausted(ZuoraError):
+    """(sandbox rule) The tenant has given its highest debit memo or payment number."""
+
+    kind = Kind.NUMBERS_EXHAUSTED
+
+    def __init__(self, field: str, highest: str):
+        super().__init__(
+            Problem(
+                Kind.NUMBERS_EXHAUSTED,
+                field,
+                f"The sandbox numbers up to {highest}, which is given already; "
+                "reset, or load a snapshot whose last number is lower",
             )
         )
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 EMPTY = MappingProxyType({})
+LAST_NUMBER = 99_999_999  # the highest DM and P- number: both have eight digits
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,8 @@ class Store(Protocol):
         ...
 
     def next_memo_number(self) -> str:
-        """The next ``DM`` number, one above the last one given or skipped to."""
+        """The next ``DM`` number, one above the last one given or skipped to;
+        ``NumbersExhausted`` past ``records.LAST_NUMBER``."""
         ...
 
     def last_memo_number(self) -> int: ...
@@ -131,7 +132,8 @@ class Store(Protocol):
         ...
 
     def next_payment_number(self) -> str:
-        """The next ``P-`` number, one above the last one given or skipped to."""
+        """The next ``P-`` number, one above the last one given or skipped to;
+        ``NumbersExhausted`` past ``records.LAST_NUMBER``."""
         ...
 
     def last_payment_number(self) -> int: ...

@@ -13,8 +13,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from mockserver.domain.errors import NumbersExhausted
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import (
+    LAST_NUMBER,
     Account,
     Catalog,
     Contact,
@@ -262,6 +264,8 @@ class MemoryStore:
 
     def next_memo_number(self) -> str:
         with self._lock:
+            if self._last_memo_number >= LAST_NUMBER:
+                raise NumbersExhausted("debit_memo_number", f"DM{LAST_NUMBER:08d}")
             self._last_memo_number += 1
             return f"DM{self._last_memo_number:08d}"
 
@@ -321,6 +325,8 @@ class MemoryStore:
 
     def next_payment_number(self) -> str:
         with self._lock:
+            if self._last_payment_number >= LAST_NUMBER:
+                raise NumbersExhausted("number", f"P-{LAST_NUMBER:08d}")
             self._last_payment_number += 1
             return f"P-{self._last_payment_number:08d}"
 

@@ -43,6 +43,7 @@ ANSWERS: dict[ErrorKind, tuple[int | None, int]] = {  # kind -> (status, categor
     Kind.RULE_BROKEN: (BUSINESS, RULE),
     Kind.ID_TAKEN: (BUSINESS, RULE),
     Kind.MEMO_LIMIT_REACHED: (BUSINESS, LIMIT),
+    Kind.NUMBERS_EXHAUSTED: (BUSINESS, LIMIT),
     Kind.IDEMPOTENCY_KEY_IN_USE: (409, LOCKING),
     Kind.IDEMPOTENCY_KEY_REUSED: (422, RULE),
     Refusal.UNAUTHORIZED: (401, INVALID),

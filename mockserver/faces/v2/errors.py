@@ -35,6 +35,7 @@ ANSWERS: dict[ErrorKind, Reply] = {
     Kind.IDEMPOTENCY_KEY_IN_USE: Reply(409, "idempotency_key_in_use"),
     Kind.IDEMPOTENCY_KEY_REUSED: Reply(422, "idempotency_key_reused"),
     Kind.MEMO_LIMIT_REACHED: Reply(409, "memo_limit_reached"),
+    Kind.NUMBERS_EXHAUSTED: Reply(409, "numbers_exhausted"),
     Refusal.UNAUTHORIZED: Reply(401, "unauthorized"),
     Refusal.NO_SUCH_ROUTE: Reply(404, "resource_not_found"),
     Refusal.METHOD_NOT_ALLOWED: Reply(405, "method_not_allowed"),
