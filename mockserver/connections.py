@@ -7,6 +7,12 @@ hostile clients share.
   restarts with every byte, so alone it never ends such a client).
 - A client that half-closes its side after sending a request still gets the
   answer (waitress would take the end of its input for a hang-up).
+- A connection past ``--max-connections`` is not left in the listen queue
+  (waitress stops accepting, so its client hangs until a slot frees): up to
+  ``refused_at_once`` more are accepted, their request read and answered with
+  a 503 and ``Retry-After``, then closed, on the event loop's thread, without
+  a worker. One that sends no whole request within ``OVER_LIMIT_GRACE_S`` gets
+  the same. Past those, clients wait in the queue for a few seconds at most.
 - Errors waitress answers itself (a bad request line, headers over the
   limit, a body over the limit) carry Zuora's envelope, not plain text.
 - The fault engine gets the connection (``environ["mockserver.connection"]``)
@@ -28,6 +34,7 @@ from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
 from mockserver.domain.errors import (
+    ConnectionLimitReached,
     HttpStatus,
     Internal,
     InvalidParameter,
@@ -39,6 +46,7 @@ from mockserver.domain.errors import (
 )
 from mockserver.faces.face import ErrorRenderer
 
+OVER_LIMIT_GRACE_S = 2.0  # for a connection past the limit to send its request
 _HANGUP_EVENTS = select.POLLIN | select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
 
 
@@ -144,13 +152,34 @@ class Channel(HTTPChannel):
     input_ended = False  # the client sent its FIN: nothing more to read
     request_began: float | None = None  # when the first byte of the pending request came
 
+    def __init__(self, server, sock, addr, adj, map=None):
+        # Past the limit: its one request is answered with a 503, here, not by a worker.
+        self.over_limit = len(server.active_channels) >= server.policy.max_connections
+        self.accepted = time.monotonic()
+        super().__init__(server, sock, addr, adj, map)
+
     def received(self, data):
         if self.request is None:
             self.request_began = time.monotonic()
+        if self.over_limit:
+            return self._refuse(data)
         result = super().received(data)
         if self.request is None:
             self.request_began = None
         return result
+
+    def _refuse(self, data) -> bool:
+        """Read the request of a connection past the limit, then answer it with a 503."""
+        with self.requests_lock:
+            if self.will_close or self.close_when_flushed:
+                return False
+            if self.request is None:
+                self.request = self.parser_class(self.adj)
+            self.request.received(data)
+            whole = self.request.completed
+        if whole:
+            self._answer_and_close(ConnectionLimitReached(self.server.policy.max_connections))
+        return True
 
     def readable(self):
         return not self.input_ended and super().readable()
@@ -181,24 +210,31 @@ class Channel(HTTPChannel):
 
     def overdue(self, now: float, read_timeout: float) -> bool:
         """A request began arriving more than ``read_timeout`` seconds ago and
-        is still incomplete, while nothing else is being answered."""
+        is still incomplete, while nothing else is being answered; past the
+        limit, no whole request came within ``OVER_LIMIT_GRACE_S`` of the accept."""
+        if self.will_close or self.close_when_flushed or self.requests:
+            return False
+        if self.over_limit:
+            return now - self.accepted > OVER_LIMIT_GRACE_S
         began = self.request_began
-        return (
-            began is not None
-            and now - began > read_timeout
-            and not self.requests
-            and not self.will_close
-            and not self.close_when_flushed
-        )
+        return began is not None and now - began > read_timeout
 
     def time_out_request(self, read_timeout: float) -> None:
-        """Answer a request that took too long to arrive with a 408, then close.
-        Runs on the event loop's thread, while no task writes to this channel."""
+        """Answer a request that took too long to arrive with a 408 (a 503 past
+        the connection limit), then close."""
+        if self.over_limit:
+            self._answer_and_close(ConnectionLimitReached(self.server.policy.max_connections))
+        else:
+            self._answer_and_close(RequestTimeout(read_timeout))
+
+    def _answer_and_close(self, error: ZuoraError) -> None:
+        """Answer with ``error``, then close. Runs on the event loop's thread,
+        while no task writes to this channel."""
         errors: ErrorRenderer | None = self.server.errors_for(getattr(self.request, "path", None))
         if errors is None:
             self.will_close = True
             return
-        status, headers, body = errors.render(RequestTimeout(read_timeout))
+        status, headers, body = errors.render(error)
         lines = [f"HTTP/1.1 {status_line(status)}"]
         lines += [f"{name}: {value}" for name, value in headers]
         lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]

@@ -52,6 +52,12 @@ class ConnectionPolicy:
     max_body_bytes: int = 1024 * 1024
 
     @property
+    def refused_at_once(self) -> int:
+        """Connections past ``max_connections`` accepted at once only to be answered
+        with a 503 (``connections``); clients past these wait in the listen queue."""
+        return max(16, self.max_connections // 10)
+
+    @property
     def sweep_interval_s(self) -> int:
         """How often overdue and idle connections are looked for."""
         return max(1, min(30, int(self.read_timeout // 4)))
@@ -105,7 +111,7 @@ def make_server(
     """A server on ``host:port``, or on ``listener``, a socket that listens already
     (one that several server processes share: ``mockserver.workers``)."""
     policy = policy or ConnectionPolicy()
-    _allow_descriptors(policy.max_connections + threads + 64)
+    _allow_descriptors(policy.max_connections + policy.refused_at_once + threads + 64)
     limit_malloc_arenas()  # before the worker threads start
     with _listen_errors(host, port):
         adjustments = _adjustments(host, port, threads, policy)
@@ -156,7 +162,8 @@ def _adjustments(host: str, port: int, threads: int, policy: ConnectionPolicy) -
         host=host,
         port=port,
         threads=threads,
-        connection_limit=policy.max_connections,
+        # the listening socket and the wake-up pipe are in waitress's count too
+        connection_limit=policy.max_connections + policy.refused_at_once + 2,
         channel_timeout=policy.idle_timeout,
         cleanup_interval=policy.sweep_interval_s,
         max_request_header_size=policy.max_header_bytes,

@@ -194,3 +194,108 @@ def test_errors_the_server_answers_itself_are_zuoras_envelope(
     assert error["errors"][0]["code"] == "invalid_parameter"
     assert error["errors"][0]["parameter"] == parameter
     assert error["errors"][0]["message"]
+
+
+# -- past --max-connections -------------------------------------------------------------
+
+LIMIT = 10  # the lowest --max-connections
+
+
+def _get(root: str, path: str = "/v2/debit_memos") -> requests.Response:
+    return requests.get(
+        f"{root}{path}", params={"page_size": 1}, headers=bearer(), timeout=ANSWER_CEILING_S
+    )
+
+
+def _answered_once_freed(root: str) -> int:
+    """The status of a request once the held connections are closed (their closing
+    reaches the server's event loop a moment later: a bounded retry)."""
+    status = None
+    for _ in range(50):
+        status = _get(root).status_code
+        if status == 200:
+            return status
+        threading.Event().wait(0.1)
+    return status
+
+
+def test_a_client_past_the_connection_limit_gets_a_503_envelope_at_once(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4)
+
+    with connections(port_of(root), LIMIT):
+        refused = _get(root)
+
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.headers["Connection"] == "close"
+    assert refused.json() == {
+        "type": "service_unavailable",
+        "errors": [
+            {
+                "code": "connection_limit_reached",
+                "message": "The sandbox serves at most 10 connections at once "
+                "(--max-connections); retry shortly",
+            }
+        ],
+        "retryable": True,
+    }
+    assert _answered_once_freed(root) == 200
+
+
+def test_a_v1_client_past_the_limit_gets_v1s_envelope(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4)
+
+    with connections(port_of(root), LIMIT):
+        refused = _get(root, "/v1/debit-memos")
+
+    assert refused.status_code == 503
+    document = refused.json()
+    assert document["success"] is False
+    assert "--max-connections" in document["reasons"][0]["message"]
+
+
+def test_a_post_past_the_limit_creates_nothing(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4)
+    before = requests.get(f"{root}/__mock/state", timeout=ANSWER_CEILING_S).json()
+
+    with connections(port_of(root), LIMIT):
+        refused = requests.post(
+            f"{root}/v2/debit_memos", json=memo_body(), headers=bearer(), timeout=ANSWER_CEILING_S
+        )
+
+    assert refused.status_code == 503
+    assert _answered_once_freed(root) == 200
+    assert requests.get(f"{root}/__mock/state", timeout=ANSWER_CEILING_S).json() == before
+
+
+def test_many_clients_past_the_limit_are_each_answered_none_hangs(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4)
+    request = REQUEST_LINE + b"Authorization: Bearer t\r\n\r\n"
+
+    with connections(port_of(root), LIMIT), connections(port_of(root), 60) as past:
+        for sock in past:
+            sock.settimeout(ANSWER_CEILING_S)
+            sock.sendall(request)
+        statuses = [answer_of(sock)[0] for sock in past]
+
+    assert statuses == [503] * 60
+
+
+def test_a_silent_connection_past_the_limit_is_answered_and_closed(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4, read_timeout=1)
+
+    with connections(port_of(root), LIMIT), connections(port_of(root), 1) as (silent,):
+        silent.settimeout(ANSWER_CEILING_S)
+        answer = silent.recv(4096)
+
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert b"connection_limit_reached" in answer
+
+
+def test_the_limit_counts_connections_not_requests(start_sandbox):
+    root = start_sandbox(max_connections=LIMIT, threads=4)
+
+    with connections(port_of(root), LIMIT - 1):
+        answers = [_get(root).status_code for _ in range(5)]
+
+    assert answers == [200] * 5

@@ -54,6 +54,7 @@ class Refusal(StrEnum):
     TENANT_LIMIT_REACHED = "tenant_limit_reached"
     GATEWAY_TIMEOUT = "gateway_timeout"
     REQUEST_TIMEOUT = "request_timeout"  # the request itself arrived too slowly
+    CONNECTION_LIMIT_REACHED = "connection_limit_reached"  # past --max-connections
     INTERNAL = "internal"
     HTTP_STATUS = "http_status"  # a status named by a fault rule or the HTTP library
 
@@ -281,6 +282,23 @@ class RateLimited(ZuoraError):
     def __init__(self, retry_after: int, message: str = "Too many requests; retry later"):
         super().__init__(Problem(Refusal.RATE_LIMITED, None, message))
         self.retry_after = retry_after
+
+
+class ConnectionLimitReached(ZuoraError):
+    """(sandbox rule) A connection past ``--max-connections``: answered at once, then closed."""
+
+    kind = Refusal.CONNECTION_LIMIT_REACHED
+    retry_after = 1
+
+    def __init__(self, cap: int):
+        super().__init__(
+            Problem(
+                Refusal.CONNECTION_LIMIT_REACHED,
+                None,
+                f"The sandbox serves at most {cap} connections at once (--max-connections); "
+                "retry shortly",
+            )
+        )
 
 
 class TenantLimitReached(ZuoraError):

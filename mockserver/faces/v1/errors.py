@@ -55,6 +55,7 @@ ANSWERS: dict[ErrorKind, tuple[int | None, int]] = {  # kind -> (status, categor
     Refusal.TENANT_LIMIT_REACHED: (429, LIMIT),
     Refusal.GATEWAY_TIMEOUT: (504, INTERNAL),
     Refusal.REQUEST_TIMEOUT: (408, LIMIT),
+    Refusal.CONNECTION_LIMIT_REACHED: (503, LIMIT),
     Refusal.INTERNAL: (500, INTERNAL),
     Refusal.HTTP_STATUS: (None, INTERNAL),
 }

@@ -45,6 +45,7 @@ ANSWERS: dict[ErrorKind, Reply] = {
     Refusal.TENANT_LIMIT_REACHED: Reply(429, "tenant_limit_reached"),
     Refusal.GATEWAY_TIMEOUT: Reply(504, "gateway_timeout"),
     Refusal.REQUEST_TIMEOUT: Reply(408, "request_timeout"),
+    Refusal.CONNECTION_LIMIT_REACHED: Reply(503, "connection_limit_reached"),
     Refusal.INTERNAL: Reply(500, "internal_server_error"),
     Refusal.HTTP_STATUS: Reply(None, "invalid_parameter"),
 }
