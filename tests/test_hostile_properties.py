@@ -2,7 +2,8 @@
 every route in ROUTES; no answer is a 5xx, and a refusal leaves the store as it was.
 
 Adding a route (of either face) is one entry in ROUTES: a method, a path
-(``{memo}`` is an existing memo's id) and how to draw its body and query.
+(``{memo}`` is an existing memo's id, ``{payment}`` an existing payment's,
+``{key}`` a drawn path segment) and how to draw its body, query and key.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 import requests
@@ -90,7 +91,73 @@ COLLECT = st.fixed_dictionaries(
         | json_values,
     },
 )
+V1_CHARGE = st.fixed_dictionaries(
+    {"productRatePlanChargeId": hostile_text},
+    optional={
+        "amount": hostile_number,
+        "quantity": hostile_number,
+        "comment": hostile_text,
+        "serviceStartDate": DATES,
+        "serviceEndDate": DATES,
+    },
+)
+V1_MEMO = st.fixed_dictionaries(
+    {"accountNumber": st.sampled_from(["A00000001", "A00000002"]) | hostile_text},
+    optional={
+        "charges": st.lists(V1_CHARGE, max_size=3) | json_values,
+        "comment": hostile_text,
+        "effectiveDate": DATES,
+        "dueDate": DATES,
+        "autoPost": st.booleans() | json_values,
+        "reasonCode": hostile_text,
+        "currency": hostile_text,
+    },
+)
+V1_UPDATE = st.fixed_dictionaries(
+    {},
+    optional={
+        "comment": hostile_text,
+        "dueDate": DATES,
+        "effectiveDate": DATES,
+        "transferredToAccounting": st.sampled_from(["Yes", "No"]) | hostile_text,
+        "items": st.lists(
+            st.fixed_dictionaries({"id": hostile_text}, optional={"amount": hostile_number}),
+            max_size=2,
+        ),
+    },
+)
+V1_APPLICATIONS = st.lists(
+    st.fixed_dictionaries({"amount": hostile_number}, optional={"debitMemoId": hostile_text}),
+    max_size=2,
+)
+V1_PAYMENT = st.fixed_dictionaries(
+    {
+        "amount": hostile_number,
+        "currency": st.sampled_from(["USD", "EUR"]) | hostile_text,
+        "type": st.sampled_from(["External", "Electronic"]) | hostile_text,
+    },
+    optional={
+        "accountNumber": st.sampled_from(["A00000001"]) | hostile_text,
+        "effectiveDate": DATES,
+        "paymentMethodId": hostile_text,
+        "comment": hostile_text,
+        "debitMemos": V1_APPLICATIONS | json_values,
+    },
+)
+V1_APPLY = st.fixed_dictionaries(
+    {}, optional={"debitMemos": V1_APPLICATIONS | json_values, "effectiveDate": DATES}
+)
+V1_QUERY = st.lists(
+    st.tuples(
+        st.sampled_from(["page", "pageSize", "sort", "status", "accountId", "number"])
+        | hostile_text,
+        hostile_text | hostile_number.map(str),
+    ),
+    max_size=3,
+)
 NOTHING = st.just(None)
+NO_KEY = st.just("")
+KEY = st.sampled_from(["SKU-FEES", "A00000001", "DM00000001"]) | hostile_text
 RULE = st.one_of(
     st.dictionaries(
         st.sampled_from(["status", "times", "latency_ms", "path", "probability", "for_s"]),
@@ -109,6 +176,7 @@ class Route:
     path: str
     body: st.SearchStrategy = NOTHING
     query: st.SearchStrategy = QUERY
+    key: st.SearchStrategy = NO_KEY
 
 
 ROUTES = {
@@ -123,6 +191,29 @@ ROUTES = {
     "v2 pay memo": Route("POST", "/v2/debit_memos/{memo}/pay", PAY | json_values),
     "v2 list items": Route("GET", "/v2/debit_memo_items", query=FILTERS | QUERY),
     "v1 collect memo": Route("POST", "/v1/debit-memos/{memo}/collect", COLLECT | json_values),
+    "v1 list memos": Route("GET", "/v1/debit-memos", query=V1_QUERY | QUERY),
+    "v1 create memo": Route("POST", "/v1/debit-memos", V1_MEMO | json_values),
+    "v1 get memo": Route("GET", "/v1/debit-memos/{key}", key=KEY, query=V1_QUERY),
+    "v1 update memo": Route("PUT", "/v1/debit-memos/{memo}", V1_UPDATE | json_values),
+    "v1 delete memo": Route("DELETE", "/v1/debit-memos/{memo}"),
+    "v1 post memo": Route("PUT", "/v1/debit-memos/{memo}/post", json_values),
+    "v1 unpost memo": Route("PUT", "/v1/debit-memos/{memo}/unpost", json_values),
+    "v1 cancel memo": Route("PUT", "/v1/debit-memos/{memo}/cancel", json_values),
+    "v1 list memo items": Route("GET", "/v1/debit-memos/{memo}/items", query=V1_QUERY),
+    "v1 get memo item": Route("GET", "/v1/debit-memos/{memo}/items/{key}", key=KEY),
+    "v1 memo parts": Route("GET", "/v1/debit-memos/{memo}/application-parts", query=V1_QUERY),
+    "v1 create payment": Route("POST", "/v1/payments", V1_PAYMENT | json_values),
+    "v1 list payments": Route("GET", "/v1/payments", query=V1_QUERY | QUERY),
+    "v1 get payment": Route("GET", "/v1/payments/{key}", key=KEY),
+    "v1 apply payment": Route("PUT", "/v1/payments/{payment}/apply", V1_APPLY | json_values),
+    "v1 unapply payment": Route("PUT", "/v1/payments/{payment}/unapply", V1_APPLY | json_values),
+    "v1 payment parts": Route("GET", "/v1/payments/{payment}/parts", query=V1_QUERY),
+    "v1 catalog": Route("GET", "/v1/catalog/products", query=V1_QUERY | QUERY),
+    "v1 product": Route("GET", "/v1/catalog/product/{key}", key=KEY),
+    "v1 rate plans": Route("GET", "/v1/rateplan/{key}/productRatePlan", key=KEY),
+    "v1 account": Route("GET", "/v1/accounts/{key}", key=KEY),
+    "v1 account summary": Route("GET", "/v1/accounts/{key}/summary", key=KEY),
+    "oauth token": Route("POST", "/oauth/token", json_values),
     "control faults": Route("POST", "/__mock/faults", RULE),
     "control journal": Route("GET", "/__mock/requests"),
     "control clock": Route("PUT", "/__mock/clock", st.fixed_dictionaries({"now": hostile_text})),
@@ -160,6 +251,11 @@ def _body(route: Route, drawn: Any, root: str) -> bytes | None:
     return json.dumps(drawn, default=str).encode()
 
 
+def _payment_id(root: str, headers: dict) -> str:
+    payments = requests.get(f"{root}/v1/payments", headers=headers, timeout=30).json()
+    return payments["payments"][0]["id"] if payments.get("payments") else "none"
+
+
 def _refused(response: requests.Response) -> bool:
     """A refusal in its face's envelope: v2's ``errors`` with a 4xx, or v1's business
     error, HTTP 200 with ``success: false`` and ``reasons``."""
@@ -188,13 +284,17 @@ def test_no_hostile_request_is_a_5xx_and_a_refusal_changes_nothing(small_sandbox
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(body=route.body, query=route.query)
-    def check(body, query):
+    @given(body=route.body, query=route.query, key=route.key)
+    def check(body, query, key):
         memos = requests.get(f"{root}/v2/debit_memos", headers=headers, timeout=30).json()
         memo = memos["data"][0]["id"] if memos["data"] else "none"
         before = _state_print(root)
         # A lone surrogate goes out as the UTF-8 bytes a careless client would send.
-        target = root + route.path.format(memo=memo)
+        target = root + route.path.format(
+            memo=memo,
+            payment=_payment_id(root, headers) if "{payment}" in route.path else "",
+            key=quote(key, safe="", encoding="utf-8", errors="surrogatepass"),
+        )
         query_string = urlencode(query, encoding="utf-8", errors="surrogatepass")
         response = requests.request(
             route.method,

@@ -89,3 +89,16 @@ def test_the_callout_example_runs_as_written(tmp_path):
     run = run_pytest(tmp_path, "test_handler.py")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_the_flag_table_lists_every_serve_flag():
+    help_text = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--help"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    flags = set(re.findall(r"^\s+(--[a-z-]+)", help_text, re.MULTILINE)) - {"--help"}
+    rows = README.read_text().split("\n| flag |", 1)[1].split("\n\n", 1)[0]
+    table = " ".join(row.split(" | ")[0] for row in rows.splitlines())
+
+    assert flags, help_text
+    assert sorted(flag for flag in flags if f"`{flag}`" not in table) == []
