@@ -30,7 +30,10 @@ class Clock:
 
     def today(self) -> date:
         """The tenant's date: in its time zone, not UTC's."""
-        return self.day_of(self.now())
+        fixed = self._fixed
+        if fixed is None:
+            return datetime.now(self.zone).date()
+        return self.day_of(fixed)
 
     def day_of(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()

@@ -235,7 +235,8 @@ def request_token() -> str | None:
 def check_request() -> None:
     """Before any ``/v2`` view: an ``async`` header that is ``true`` or ``false``
     (the gateway has checked the token; ``faces.asynchronous`` acts on ``async``)."""
-    if request.headers.get("async", "false").strip().lower() not in ("true", "false"):
+    value = request.environ.get("HTTP_ASYNC")
+    if value is not None and value.strip().lower() not in ("true", "false"):
         raise InvalidParameter("async", "'async' must be true or false")
 
 

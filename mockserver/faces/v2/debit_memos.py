@@ -22,6 +22,7 @@ from mockserver.faces.http import (
 from mockserver.faces.v2 import schemas
 from mockserver.faces.v2.selection import (
     MEMO_PARAMS,
+    PLAIN_MEMO,
     ItemSelection,
     MemoSelection,
     check_params,
@@ -97,7 +98,10 @@ def _doc(operation_id: str, summary: str, query_names=()):
 
 
 def _selection() -> MemoSelection:
-    """Query parameters are read before anything changes, so a bad one changes nothing."""
+    """Query parameters are read before anything changes, so a bad one changes nothing.
+    Without a query string the memo is plain, and ``request.args`` is not parsed."""
+    if not request.environ.get("QUERY_STRING"):
+        return PLAIN_MEMO
     return MemoSelection.parse(request.args, single=True)
 
 
