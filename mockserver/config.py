@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mockserver.documents import load_json, load_yaml
-
 from mockserver.callouts.timing import CalloutTime
+from mockserver.documents import load_json, load_yaml
 
 AUTH_MODES = ("any", "strict")
 CALLOUT_URL_MODES = ("open", "strict")
