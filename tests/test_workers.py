@@ -228,3 +228,16 @@ def test_sigterm_stops_every_worker_and_the_parent_cleanly(tmp_path):
         assert started.process.wait(timeout=30) == 0
     for child in children:
         assert not Path(f"/proc/{child}").exists()
+
+
+def test_a_tenant_made_through_one_worker_is_there_for_the_other(store, tmp_path):
+    with two_workers(tmp_path / "serve.log", store, "--tenants", "per-token") as started:
+        made = requests.put(f"{started.mock.root}/__mock/tenants/team-a", timeout=10)
+        again = requests.put(f"{started.mock.root}/__mock/tenants/team-a", timeout=10)
+        reads = [
+            requests.get(f"{started.mock.root}/__mock/requests?tenant=team-a", timeout=10)
+            for _ in range(40)  # new connections: both workers answer some of them
+        ]
+    assert (made.status_code, made.json()["created"]) == (201, True)
+    assert (again.status_code, again.json()["created"]) == (200, False)
+    assert {read.status_code for read in reads} == {200}

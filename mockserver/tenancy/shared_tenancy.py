@@ -126,6 +126,11 @@ class SharedTenants(Tenants):
             tenant.sync()
             return tenant
 
+    def make(self, key: str) -> tuple[Tenant, bool]:
+        """The tenant of ``key``, and whether no process had it before (claimed in the store)."""
+        known = key in self._tenants or key in self._state.tenant_keys()
+        return self.get(key), not known
+
     def find(self, key: str) -> Tenant | None:
         if key not in self._tenants and key not in self._state.tenant_keys():
             return None
