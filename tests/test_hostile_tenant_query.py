@@ -29,6 +29,17 @@ ROUTES = [
     ("POST", "faults", {"operation": "createDebitMemo", "status": 503}),
     ("DELETE", "faults", None),
     ("DELETE", "faults/startup-1", None),
+    ("GET", "callouts", None),
+    ("POST", "callouts", {"event": "DebitMemoPosted", "url": "http://127.0.0.1:9/hook"}),
+    ("DELETE", "callouts", None),
+    ("DELETE", "callouts/callout-1", None),
+    ("GET", "callouts/deliveries", None),
+    ("DELETE", "callouts/deliveries", None),
+    ("POST", "callouts/flush", None),
+    ("GET", "callout-faults", None),
+    ("POST", "callout-faults", {"action": "drop"}),
+    ("DELETE", "callout-faults", None),
+    ("DELETE", "callout-faults/startup-1", None),
 ]
 WITHOUT_TENANT_QUERY = {"health", "config", "ui", "ui/<any('ui.js', 'ui.css'):filename>"}
 
@@ -49,7 +60,12 @@ def per_token(start_sandbox) -> str:
 def test_the_table_holds_every_control_plane_route_that_takes_a_tenant():
     app = create_app(Config(port=0, log_requests=False))
     routes = {
-        (method, rule.rule.removeprefix("/__mock/").replace("<rule_id>", "startup-1"))
+        (
+            method,
+            rule.rule.removeprefix("/__mock/")
+            .replace("<rule_id>", "startup-1")
+            .replace("<definition_id>", "callout-1"),
+        )
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/__mock/")
         for method in rule.methods - {"HEAD", "OPTIONS"}

@@ -17,9 +17,10 @@ import pytest
 from sample_records import CREATED, add_account, audit, put_memo
 
 from mockserver.domain import builders
+from mockserver.domain.errors import NumbersExhausted
 from mockserver.domain.query import Filter, PageQuery, SortTerm, ending_with_id, row_key
 from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
-from mockserver.domain.records import Payment, PaymentApplication
+from mockserver.domain.records import LAST_NUMBER, Payment, PaymentApplication
 from mockserver.fixtures.catalog import seeded_catalog
 from mockserver.store.memory import MemoryStore
 from mockserver.store.sql.backend import SqlStores
@@ -203,6 +204,17 @@ def test_skipped_numbers_are_not_given_again(store):
     store.skip_memo_numbers(41)
     store.skip_memo_numbers(7)  # never backwards
     assert store.next_memo_number() == "DM00000042"
+
+
+def test_numbers_end_at_eight_digits(store):
+    store.skip_memo_numbers(LAST_NUMBER - 1)
+    store.skip_payment_numbers(LAST_NUMBER)
+    assert store.next_memo_number() == "DM99999999"
+    with pytest.raises(NumbersExhausted):
+        store.next_memo_number()
+    with pytest.raises(NumbersExhausted):
+        store.next_payment_number()
+    assert (store.last_memo_number(), store.last_payment_number()) == (LAST_NUMBER, LAST_NUMBER)
 
 
 # -- page queries ----------------------------------------------------------------

@@ -33,8 +33,10 @@ from sqlalchemy import (
     update,
 )
 
+from mockserver.domain.errors import NumbersExhausted
 from mockserver.domain.query import Page, PageQuery
 from mockserver.domain.records import (
+    LAST_NUMBER,
     Account,
     Catalog,
     Contact,
@@ -309,8 +311,9 @@ class SqlStore:
         number = self._next("id")
         return hashlib.blake2b(number.to_bytes(8, "big"), digest_size=16).hexdigest()
 
-    def _next(self, name: str) -> int:
-        """The counter, one up: in the transaction, or as one statement of its own."""
+    def _next(self, name: str, last: int | None = None) -> int | None:
+        """The counter, one up: in the transaction, or as one statement of its own;
+        None, and the counter unchanged, when it is at ``last`` already."""
         counters = self.schema.counters
         statement = (
             update(counters)
@@ -318,11 +321,13 @@ class SqlStore:
             .values(value=counters.c.value + 1)
             .returning(counters.c.value)
         )
+        if last is not None:
+            statement = statement.where(counters.c.value < last)
         held = getattr(self._local, "connection", None)
         if held is not None:
-            return held.execute(statement).scalar_one()
+            return held.execute(statement).scalar_one_or_none()
         with self._writers, self._readers.connect() as connection:
-            return connection.execute(statement).scalar_one()
+            return connection.execute(statement).scalar_one_or_none()
 
     def _last(self, name: str) -> int:
         counters = self.schema.counters
@@ -346,7 +351,10 @@ class SqlStore:
             )
 
     def next_memo_number(self) -> str:
-        return f"DM{self._next('memo'):08d}"
+        number = self._next("memo", LAST_NUMBER)
+        if number is None:
+            raise NumbersExhausted("debit_memo_number", f"DM{LAST_NUMBER:08d}")
+        return f"DM{number:08d}"
 
     def last_memo_number(self) -> int:
         return self._last("memo")
@@ -355,7 +363,10 @@ class SqlStore:
         self._skip("memo", through)
 
     def next_payment_number(self) -> str:
-        return f"P-{self._next('payment'):08d}"
+        number = self._next("payment", LAST_NUMBER)
+        if number is None:
+            raise NumbersExhausted("number", f"P-{LAST_NUMBER:08d}")
+        return f"P-{number:08d}"
 
     def last_payment_number(self) -> int:
         return self._last("payment")
