@@ -210,7 +210,8 @@ class RunningServer:
         server = self.server
         server.stopping.set()
         server.task_dispatcher.shutdown(timeout=timeout)
-        server.trigger.pull_trigger(lambda: _close_all(server))
+        if not server.trigger._closed:  # else the loop has ended and closed every socket
+            server.trigger.pull_trigger(lambda: _close_all(server))
         self.thread.join(timeout)
 
 
