@@ -31,7 +31,6 @@ from mockserver.fixtures import seeding, snapshot
 from mockserver.store import open_stores
 from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
-from mockserver.tenancy.shared_tenancy import shared_tenants
 from mockserver.tenancy.tenants import Tenant, Tenants, in_process
 
 
@@ -164,6 +163,9 @@ def create_app(
             cap=config.max_tenants,
         )
     else:
+        # SQLAlchemy only where it is used (as in store.open_stores): 0.3 s of start-up.
+        from mockserver.tenancy.shared_tenancy import shared_tenants
+
         # A clock a test gave wins; else the wall clock, which every replica shares.
         clock = time.time if monotonic is time.monotonic else monotonic
         tenants = shared_tenants(config, start_up, parser, rules, callouts.tenant, clock)
