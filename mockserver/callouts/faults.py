@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from mockserver.callouts.outbox import Notification
-from mockserver.faults import DuplicateRule, RuleError, compile_glob, parse_text
+from mockserver.faults import RuleError, compile_glob, parse_text
 from mockserver.faults.latency import Latency
 from mockserver.faults.rules import MAX_GLOB_LENGTH, PARSERS, SCHEDULE_KEYS
-from mockserver.faults.ruleset import draw
+from mockserver.faults.ruleset import draw, new_rule
 from mockserver.faults.schedule import Schedule, Tally, decide
 from mockserver.faults.values import choice, text
 
@@ -182,13 +182,7 @@ class CalloutFaults:
     def add(self, spec: str | Mapping) -> ArmedRule:
         with self._lock:
             taken = {armed.rule.id for armed in self._armed}
-            while f"rule-{self._next_number}" in taken:
-                self._next_number += 1
-            rule = parse_rule(spec, default_id=f"rule-{self._next_number}")
-            if rule.id in taken:
-                raise DuplicateRule(rule.id)
-            if rule.id == f"rule-{self._next_number}":
-                self._next_number += 1
+            rule, self._next_number = new_rule(parse_rule, spec, taken, self._next_number)
             armed = ArmedRule(rule, "api", self._seed, self._clock)
             self._armed = (*self._armed, armed)
         return armed

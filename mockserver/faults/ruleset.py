@@ -19,13 +19,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from random import Random
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from mockserver.faults.actions import SlowBody, Timeout
 from mockserver.faults.matching import RequestView
 from mockserver.faults.rules import Rule, RuleParser
 from mockserver.faults.schedule import Decision, Tally, decide
 from mockserver.faults.values import RuleError
+
+R = TypeVar("R")  # a rule with an ``id``
 
 HEADER_RULES_KEPT = 256
 HEADER_RULE_ID = "header"
@@ -159,13 +161,14 @@ class Plan:
 
 
 def new_rule(
-    parser: RuleParser, spec: str | Mapping, taken: set[str], next_number: int
-) -> tuple[Rule, int]:
-    """A rule added at run time, ``rule-N`` when it names no id (the next N not
-    taken), and the N after it."""
+    parse: Callable[..., R], spec: str | Mapping, taken: set[str], next_number: int
+) -> tuple[R, int]:
+    """A rule added at run time by ``parse(spec, default_id=...)`` (a request or a
+    delivery fault rule), ``rule-N`` when it names no id (the next N not taken),
+    and the N after it."""
     while f"rule-{next_number}" in taken:
         next_number += 1
-    rule = parser.parse(spec, default_id=f"rule-{next_number}")
+    rule = parse(spec, default_id=f"rule-{next_number}")
     if rule.id in taken:
         raise DuplicateRule(rule.id)
     if rule.id == f"rule-{next_number}":
@@ -210,7 +213,7 @@ class FaultRules:
     def add(self, spec: str | Mapping) -> ArmedRule:
         with self._lock:
             taken = {armed.rule.id for armed in self._armed}
-            rule, self._next_number = new_rule(self._parser, spec, taken, self._next_number)
+            rule, self._next_number = new_rule(self._parser.parse, spec, taken, self._next_number)
             armed = self.arm(rule, "api")
             self._armed = (*self._armed, armed)
         return armed

@@ -178,7 +178,7 @@ class SharedFaultRules(FaultRules):
             number = connection.scalar(
                 select(tenants.c.rule_number).where(tenants.c.tenant == self._tenant)
             )
-            rule, number = new_rule(self._parser, spec, taken, number)
+            rule, number = new_rule(self._parser.parse, spec, taken, number)
             self._insert(connection, rule, "api")
             self._changed(connection, rule_number=number)
         return next(armed for armed in self.current() if armed.rule.id == rule.id)
