@@ -19,12 +19,10 @@ from __future__ import annotations
 import base64
 import errno
 import json
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
-
-import urllib3
-from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError, TimeoutError
 
 from mockserver.callouts.definitions import CalloutAuth
 from mockserver.callouts.outbox import Notification
@@ -94,19 +92,37 @@ def _with_query(url: str, params: dict) -> str:
 
 
 class Transport:
-    """Sends callout requests; thread-safe (one connection pool for the sandbox)."""
+    """Sends callout requests; thread-safe (one connection pool for the sandbox).
+
+    The pool, and urllib3 with it (~20 ms of start-up), is made by the first
+    request: a sandbox that sends no callout never loads it."""
 
     def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S):
         self.timeout_s = timeout_s
-        self._pool = urllib3.PoolManager(
-            num_pools=64, maxsize=4, retries=False, timeout=urllib3.Timeout(total=timeout_s)
-        )
+        self._pool = None
+        self._making = threading.Lock()
+
+    def _connections(self):
+        with self._making:
+            if self._pool is None:
+                import urllib3
+
+                self._pool = urllib3.PoolManager(
+                    num_pools=64,
+                    maxsize=4,
+                    retries=False,
+                    timeout=urllib3.Timeout(total=self.timeout_s),
+                )
+            return self._pool
 
     def send(self, request: Request) -> Answer:
+        pool = self._connections()
+        from urllib3.exceptions import HTTPError
+
         body = None if request.body is None else json.dumps(request.body).encode()
         started = time.perf_counter()
         try:
-            response = self._pool.request(
+            response = pool.request(
                 request.method,
                 request.url,
                 body=body,
@@ -123,14 +139,19 @@ class Transport:
         return Answer(response.status, None, ms, challenge)
 
     def close(self) -> None:
-        self._pool.clear()
+        with self._making:
+            if self._pool is not None:
+                self._pool.clear()
 
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _what_failed(error: HTTPError) -> str:
+def _what_failed(error) -> str:
+    """What became of a request urllib3 raised ``error`` (an ``HTTPError``) for."""
+    from urllib3.exceptions import NewConnectionError, ProtocolError, TimeoutError
+
     if isinstance(error, NewConnectionError):  # before TimeoutError: urllib3 makes it one
         cause = error.__cause__ or error.__context__
         if getattr(cause, "errno", None) == errno.ECONNREFUSED:
