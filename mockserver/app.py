@@ -27,7 +27,7 @@ from mockserver.faces.notifications import face as notifications
 from mockserver.faces.v1 import face as v1
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
-from mockserver.fixtures import seeding, snapshot
+from mockserver.fixtures import people, seeding, snapshot
 from mockserver.store import open_stores
 from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
@@ -62,12 +62,13 @@ def baseline_store(config: Config) -> MemoryStore:
         profile = seeding.Profile.from_mapping(dict(config.generation))
     except (TypeError, ValueError) as error:
         raise ConfigError(f"generation profile: {error}") from None
+    cache = people.cache_directory(config.cache_dir)
     if config.fixtures is None:
-        return seeding.generate(config.seed, profile, zone=config.zone)
+        return seeding.generate(config.seed, profile, zone=config.zone, cache=cache)
     document = read_file(config.fixtures)
     try:
         if config.fixtures_mode == "merge":
-            generated = seeding.generate(config.seed, profile, zone=config.zone)
+            generated = seeding.generate(config.seed, profile, zone=config.zone, cache=cache)
             return snapshot.merge(generated, document, config.seed, datetime.now(UTC).date())
         return snapshot.load(document, config.seed)
     except ValidationError as error:

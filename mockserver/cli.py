@@ -115,6 +115,12 @@ def main():
     help="Accounts to generate.  [default: 12]",
 )
 @_option(
+    "--cache-dir",
+    env="CACHE_DIR",
+    help="Where the generated accounts' Faker text is kept for the next start (a directory, "
+    "or off).  [default: $XDG_CACHE_HOME/zuora-mockserver, else ~/.cache/zuora-mockserver]",
+)
+@_option(
     "--threads",
     env="THREADS",
     type=click.IntRange(1, 1024),

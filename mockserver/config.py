@@ -32,6 +32,7 @@ class Config:
     fixtures: str | None = None
     fixtures_mode: str = "replace"  # or "merge": on top of generated data
     generation: dict = field(default_factory=dict)  # a generation profile (see seeding.Profile)
+    cache_dir: str | None = None  # Faker's answers for the next start; "off"; None: the user's
     auth: str = "any"
     tokens: tuple[str, ...] = ()
     token_ttl: int = 3600
