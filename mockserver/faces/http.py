@@ -22,7 +22,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as RouteMethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import RequestRedirect, Rule
 
 from mockserver.domain.errors import (
     HttpStatus,
@@ -61,14 +61,35 @@ def json_response(document, status: int = 200, headers=None) -> Response:
 # -- the Flask app ------------------------------------------------------------------
 
 
+class LazyBuilderRule(Rule):
+    """A route whose URL builder (``url_for``) is compiled by its first use.
+
+    Werkzeug compiles two builders per route as the route is added, generating
+    and compiling Python code: a third of ``create_app`` for ~100 routes, while
+    the sandbox builds a URL for few of them (the docs pages)."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        compiled = []
+
+        def build(rule: Rule, **values):
+            if not compiled:
+                builder = Rule._compile_builder(rule, append_unknown)
+                compiled.append(builder.__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
+
+
 class SandboxFlask(Flask):
     """Flask that knows which of its views and request hooks are plain functions.
 
     Flask asks ``inspect.iscoroutinefunction`` before every call of a view or a
     hook (eight times for one GET: 4% of its cost); for what is registered at
-    start-up the answer never changes, so ``seal`` asks once.
+    start-up the answer never changes, so ``seal`` asks once. Its routes build
+    their URLs lazily (``LazyBuilderRule``).
     """
 
+    url_rule_class = LazyBuilderRule
     plain_functions: frozenset = frozenset()
 
     def seal(self) -> None:
