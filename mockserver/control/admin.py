@@ -11,7 +11,7 @@ import hmac
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from mockserver import __version__
 from mockserver.control.overview import overview
@@ -23,7 +23,7 @@ from mockserver.domain.errors import (
     Unauthorized,
 )
 from mockserver.faces import json_body
-from mockserver.faces.fields import IsoDateTime
+from mockserver.faces.fields import IsoDateTime, Schema
 from mockserver.faces.http import (
     ZuoraArgumentsParser,
     json_response,

@@ -2,7 +2,8 @@
 within the sandbox's range, dates that are ``YYYY-MM-DD``, booleans that are
 ``true``/``false``, text that is text (``text.py``) and has a length limit.
 
-Shared by the API's request schemas and by the snapshot format.
+Shared by the API's request schemas and by the snapshot format; ``Schema`` is the
+base of the API's schemas.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import marshmallow
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Length
 
@@ -26,6 +28,16 @@ MAX_CUSTOM_NUMBER = 10**15
 # (sandbox rule) instants from 0001-01-02 to 9999-12-30 UTC: any offset still gives a datetime
 FIRST_INSTANT = datetime(1, 1, 2, tzinfo=UTC)
 LAST_INSTANT = datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
+
+
+class Schema(marshmallow.Schema):
+    """A schema of the API's views. A schema instance is never changed once made, so
+    its deep copy is itself: flask-smorest deep-copies each view's documentation,
+    schema instances included (a fifth of the app's start-up), to fill the OpenAPI
+    document, which reads them and changes only its own dicts."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 class Text(fields.String):

@@ -10,9 +10,9 @@ in ``definitions.py`` and ``triggers.py``.
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from mockserver.faces.fields import Number, StrictBoolean, Text
+from mockserver.faces.fields import Number, Schema, StrictBoolean, Text
 from mockserver.faces.http import validation_error
 
 MAX_PARAMS = 99  # callout parameters of one definition (sandbox rule)

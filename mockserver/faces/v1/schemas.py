@@ -8,9 +8,9 @@ gateway options, custom rates, finance information) are accepted and not kept
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from mockserver.faces.fields import IsoDate, Number, StrictBoolean, Text
+from mockserver.faces.fields import IsoDate, Number, Schema, StrictBoolean, Text
 from mockserver.faces.http import validation_error
 
 MAX_LIST = 99  # entries of any list in a body (sandbox rule)

@@ -5,10 +5,18 @@ themselves are rendered by ``wire.py``).
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from mockserver.domain.money import MINOR_UNITS
-from mockserver.faces.fields import CustomFields, IsoDate, IsoDateTime, Number, StrictBoolean, Text
+from mockserver.faces.fields import (
+    CustomFields,
+    IsoDate,
+    IsoDateTime,
+    Number,
+    Schema,
+    StrictBoolean,
+    Text,
+)
 
 
 class Strict(Schema):
