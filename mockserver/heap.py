@@ -13,20 +13,19 @@ Elsewhere than on glibc both do nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 def _glibc():
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    """glibc's malloc controls, found in the process itself (the interpreter is linked
+    with its C library): ``ctypes.util.find_library`` would run ``ldconfig -p``, a
+    process of its own, at every start and reset."""
     try:
-        libc = ctypes.CDLL(name)
-        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
-    except OSError:
+        libc = ctypes.CDLL(None)
+    except (OSError, TypeError):  # no dlopen of the process itself
         return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 def limit_malloc_arenas(arenas: int = 1) -> None:
