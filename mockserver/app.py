@@ -27,7 +27,7 @@ from mockserver.faces.notifications import face as notifications
 from mockserver.faces.v1 import face as v1
 from mockserver.faces.v2 import face as v2
 from mockserver.faults import FaultEngine, FaultRules, Rule, RuleError, RuleParser
-from mockserver.fixtures import people, seeding, snapshot
+from mockserver.fixtures import people, seeding
 from mockserver.store import open_stores
 from mockserver.store.memory import MemoryStore
 from mockserver.tenancy.auth import TokenRegistry
@@ -65,6 +65,8 @@ def baseline_store(config: Config) -> MemoryStore:
     cache = people.cache_directory(config.cache_dir)
     if config.fixtures is None:
         return seeding.generate(config.seed, profile, zone=config.zone, cache=cache)
+    from mockserver.fixtures import snapshot  # only with a fixtures file: ~10 ms of imports
+
     document = read_file(config.fixtures)
     try:
         if config.fixtures_mode == "merge":

@@ -30,7 +30,7 @@ from mockserver.config import (
     read_file,
 )
 from mockserver.faces.v2.wire import dumps
-from mockserver.fixtures import seeding, snapshot
+from mockserver.fixtures import seeding
 from mockserver.server import CannotListen, connection_policy, listen, serve_forever
 from mockserver.workers import Workers
 
@@ -415,6 +415,8 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
         profile = seeding.Profile.from_mapping(generation)
     except (ConfigError, TypeError, ValueError) as error:
         raise click.UsageError(str(error)) from None
+    from mockserver.fixtures import snapshot  # not imported by serve unless it is used
+
     store = seeding.generate(seed, profile)
     today = profile.anchor_date or date.today()
     document = snapshot.export(store, today, UTC)

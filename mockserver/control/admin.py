@@ -32,7 +32,6 @@ from mockserver.faces.http import (
     validation_error,
 )
 from mockserver.faults import MAX_GLOB_LENGTH, DuplicateRule, RuleError
-from mockserver.fixtures import snapshot
 from mockserver.heap import release_free_memory
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant
 
@@ -169,6 +168,8 @@ def reset(args):
 @blp.route("/state", methods=["GET"])
 @blp.arguments(TenantQuery, location="query")
 def export_state(args):
+    from mockserver.fixtures import snapshot  # with the first use: ~10 ms of start-up
+
     tenant = _tenant(args.get("tenant"))
     with tenant.store.transaction():
         document = snapshot.export(tenant.store, tenant.clock.today(), tenant.clock.zone)
@@ -181,6 +182,8 @@ def export_state(args):
 @blp.route("/state", methods=["PUT"])
 @blp.arguments(TenantQuery, location="query")
 def replace_state(args):
+    from mockserver.fixtures import snapshot
+
     tenant = _tenant(args.get("tenant"))
     try:
         store = snapshot.load(request_json(), _sandbox().config.seed, tenant.clock.now())
