@@ -42,7 +42,6 @@ from mockserver.callouts.definitions import (
 from mockserver.callouts.fields import BASE_OBJECTS
 from mockserver.callouts.render import MergeFieldError, check_params
 from mockserver.callouts.triggers import EventTrigger, EventTriggers, EventType, TriggerConflict
-from mockserver.domain.conditions import ConditionError, parse
 from mockserver.domain.errors import InvalidParameter, MissingParameter, RuleBroken
 
 MAX_DEFINITIONS = 1000
@@ -272,6 +271,9 @@ def short_way_extra(definition: NotificationDefinition) -> dict:
 
 
 def _condition(text: str, base_object: str):
+    """The parsed condition; the parser loads with the first trigger (~8 ms of start-up)."""
+    from mockserver.domain.conditions import ConditionError, parse
+
     try:
         return parse(text, base_object, frozenset(BASE_OBJECTS[base_object]))
     except ConditionError as error:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mockserver.callouts.feed import Change
-from mockserver.domain.conditions import Condition
+
+if TYPE_CHECKING:  # the parser loads with the first trigger (callouts.registering)
+    from mockserver.domain.conditions import Condition
 
 MAX_TRIGGERS = 1000
 NAMESPACE = "user.notification"
