@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date
 
 import pytest
@@ -113,22 +111,3 @@ def test_the_cache_directory_setting(tmp_path, monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert people.cache_directory(None) == tmp_path / "home" / ".cache" / "zuora-mockserver"
-
-
-def test_a_start_with_the_cache_warm_imports_neither_faker_nor_urllib3(tmp_path):
-    script = (
-        "import sys\n"
-        "from mockserver.app import create_app\n"
-        "from mockserver.config import Config\n"
-        f"create_app(Config(cache_dir={str(tmp_path)!r}))\n"
-        "print(sorted({'faker', 'urllib3'} & set(sys.modules)))\n"
-    )
-
-    def start() -> str:
-        run = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True
-        )
-        return run.stdout.strip()
-
-    assert start() == "['faker']"  # the first start asks Faker, and writes the cache
-    assert start() == "[]"
