@@ -109,6 +109,20 @@ def test_a_v1_payment_is_payment_processed(
     assert received.body == {"paymentId": payment["id"], "amount": "4.50"}
 
 
+def test_a_callout_carries_the_memo_as_it_was_at_the_event(
+    zuora_mock, zuora_client, callout_receiver, create_memo
+):
+    params = {"status": "DebitMemo.Status", "balance": "<DataSource.DebitMemo.Balance>"}
+    zuora_mock.callout(event="DebitMemoPosted", url=callout_receiver.url, params=params)
+    memo = create_memo(post=True)
+    paid = zuora_client.post(f"/debit_memos/{memo['id']}/pay", json={"currency": memo["currency"]})
+    assert paid.status_code == 200, paid.text
+    assert zuora_client.get(f"/debit_memos/{memo['id']}").json()["balance"] == 0
+    zuora_mock.flush_callouts()
+    [received] = callout_receiver.received
+    assert received.body == {"status": "Posted", "balance": "10.00"}
+
+
 def test_headers_and_preemptive_basic_auth(zuora_mock, callout_receiver, create_memo):
     zuora_mock.callout(
         event="DebitMemoPosted",

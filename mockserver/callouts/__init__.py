@@ -6,7 +6,7 @@ HTTP-free but for the sending (``requests``); it knows no face. Per tenant
 - ``feed`` (``ChangeFeed``): every committed change of a debit memo or payment,
   from either face, as a ``Change`` (``tenant``, ``base_object`` ``DebitMemo`` |
   ``Payment``, ``change_type`` ``INSERT`` | ``UPDATE`` | ``DELETE``, ``old`` and
-  ``new``: dicts of Zuora's field names, see ``fields``). ``feed.subscribe(fn)``
+  ``new``: mappings of Zuora's field names, see ``fields``). ``feed.subscribe(fn)``
   calls ``fn(change)`` after each commit, in commit order, while the writer
   still holds the store's lock: be quick, don't block, enqueue. The standard
   events (``DebitMemoPosted`` 2820, ``PaymentProcessed`` 2120) subscribe this way.
@@ -25,7 +25,8 @@ HTTP-free but for the sending (``requests``); it knows no face. Per tenant
 - ``dispatch(event_name, base_object, record)``: one notification per active
   definition whose ``event_name`` matches (a standard event's name, or a custom
   event's ``event_type_name``), queued in the tenant's ordered ``outbox`` with
-  its parameters rendered from ``record`` (a ``Change.new``).
+  ``record`` (a ``Change.new``), which its parameters are rendered from when it
+  is first sent (in the sender's thread: a request only queues).
 - ``flush()``, ``deliveries`` (the journal), ``faults`` (delivery fault rules),
   ``clock`` (callout time): the sending, by the sandbox's ``Courier``.
 """

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from mockserver.callouts.fields import fields_of
+from mockserver.callouts.fields import Fields
 from mockserver.domain.records import DebitMemo, Payment
 from mockserver.store import Store
 
@@ -47,12 +47,12 @@ class Change:
         return "DELETE" if self.new_record is None else "UPDATE"
 
     @cached_property
-    def old(self) -> dict | None:
-        return None if self.old_record is None else fields_of(self.base_object, self.old_record)
+    def old(self) -> Fields | None:
+        return None if self.old_record is None else Fields(self.base_object, self.old_record)
 
     @cached_property
-    def new(self) -> dict | None:
-        return None if self.new_record is None else fields_of(self.base_object, self.new_record)
+    def new(self) -> Fields | None:
+        return None if self.new_record is None else Fields(self.base_object, self.new_record)
 
     @property
     def object_id(self) -> str:

@@ -6,12 +6,14 @@ is a ``Decimal`` with two places, dates ``yyyy-mm-dd``, timestamps v1's
 ``yyyy-mm-dd hh:mm:ss``; an absent value is ``None``. ``Number`` and
 ``DebitMemoNumber`` both name a memo's number (Zuora's merge fields say
 ``DebitMemo.Number``, its data sources ``DebitMemoNumber``); likewise
-``Number`` and ``PaymentNumber`` a payment's.
+``Number`` and ``PaymentNumber`` a payment's. ``Fields`` reads a field only
+when it is asked for: a condition or a callout's parameters name a few of
+some thirty, on every committed change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from mockserver.domain.money import from_cents
@@ -79,6 +81,24 @@ PAYMENT: dict[str, Callable[[Payment], object]] = {
 BASE_OBJECTS = {"DebitMemo": DEBIT_MEMO, "Payment": PAYMENT}
 
 
-def fields_of(base_object: str, record: DebitMemo | Payment) -> dict:
-    """Every field of the record, by name."""
-    return {name: read(record) for name, read in BASE_OBJECTS[base_object].items()}
+class Fields(Mapping):
+    """A record's fields by name (a read-only mapping), each read from the record
+    when asked for; records are immutable, so every read gives the same value."""
+
+    __slots__ = ("_readers", "_record")
+
+    def __init__(self, base_object: str, record: DebitMemo | Payment):
+        self._readers = BASE_OBJECTS[base_object]
+        self._record = record
+
+    def __getitem__(self, name: str) -> object:
+        return self._readers[name](self._record)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._readers)
+
+    def __len__(self) -> int:
+        return len(self._readers)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))

@@ -14,7 +14,6 @@ from mockserver.callouts.faults import CalloutFaults, CalloutRule
 from mockserver.callouts.feed import Change, ChangeFeed
 from mockserver.callouts.journal import Deliveries, Delivery
 from mockserver.callouts.outbox import Notification, Outbox
-from mockserver.callouts.render import render
 from mockserver.callouts.sender import Courier
 from mockserver.callouts.timing import CalloutClock, CalloutTime
 from mockserver.callouts.triggers import EventTriggers
@@ -69,15 +68,15 @@ class Callouts:
 
     def _on_change(self, change: Change) -> None:
         for event in standard_events(change) + self.triggers.events_of(change):
-            if self.definitions.for_event(event):
-                record = change.new if change.new is not None else change.old
-                self.dispatch(event, change.base_object, record)
+            record = change.new if change.new is not None else change.old
+            self.dispatch(event, change.base_object, record)
 
     def dispatch(
         self, event_name: str, base_object: str, record: Mapping[str, object]
     ) -> list[Notification]:
         """Queue one notification per active definition of ``event_name``, about
-        ``record`` (the fields of a ``base_object``, as ``Change.new`` has them)."""
+        ``record`` (the fields of a ``base_object``, as ``Change.new`` has them);
+        the sender renders its body."""
         queued = []
         for definition in self.definitions.for_event(event_name):
             notification = Notification(
@@ -87,7 +86,7 @@ class Callouts:
                 base_object=base_object,
                 object_id=str(record.get("Id", "")),
                 definition=definition,
-                body=render(definition.callout.params, base_object, record),
+                record=record,
                 due=self.clock.now(),
             )
             if self.outbox.put(notification):

@@ -1,8 +1,10 @@
 """A tenant's outbox: the notifications still to send, in event order.
 
 A ``Notification`` is one event's callout for one definition: its id (the
-``Zuora-Notification-Id`` of every attempt), the body rendered when the event
-happened, and how many attempts it has had. The outbox gives back what is due
+``Zuora-Notification-Id`` of every attempt), the fields of the event's record
+(its body is rendered from them when it is sent, off the request's thread:
+records are immutable, so the body is what it would have been at the event),
+and how many attempts it has had. The outbox gives back what is due
 on the callout clock, earliest first and, at the same time, in event order.
 (sandbox rule) It holds at most ``MAX_PENDING`` notifications; past that a
 new one is refused and counted in ``overflowed``.
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mockserver.callouts.definitions import NotificationDefinition
+from mockserver.callouts.render import render
 
 if TYPE_CHECKING:
     from mockserver.callouts.faults import Plan
@@ -32,11 +36,16 @@ class Notification:
     base_object: str
     object_id: str
     definition: NotificationDefinition
-    body: dict = field(compare=False)
+    record: Mapping[str, object] = field(compare=False, repr=False)  # the event's object
     due: float = 0.0  # on the callout clock (seconds)
     attempt: int = 0  # attempts made so far
     plan: Plan | None = field(default=None, compare=False)  # the faults of the next attempt
     held: bool = False  # reordered: waits for the next notification to be sent first
+
+    @cached_property
+    def body(self) -> dict:
+        """The callout's parameters, rendered from the record."""
+        return render(self.definition.callout.params, self.base_object, self.record)
 
     def retried(self, due: float) -> Notification:
         return replace(self, attempt=self.attempt + 1, due=due, plan=None, held=False)

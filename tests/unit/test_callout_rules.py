@@ -17,7 +17,7 @@ from mockserver.faults import RuleError
 
 def notification(event: str = "DebitMemoPosted", url: str = "http://127.0.0.1:9/hook"):
     definition = NotificationDefinition("d1", "hook", Callout(url), event_category=2820)
-    return Notification("n1", 1, event, "DebitMemo", "m1", definition, body={})
+    return Notification("n1", 1, event, "DebitMemo", "m1", definition, record={})
 
 
 def test_a_rule_in_text_and_as_a_mapping_is_one_rule():
