@@ -57,6 +57,7 @@ class Outbox:
         self._lock = threading.Lock()
         self._wake = wake
         self._sequence = 0
+        self._held = 0  # how many in the heap wait for the next one to be sent
         self.overflowed = 0
 
     def __len__(self) -> int:
@@ -73,6 +74,7 @@ class Outbox:
                 self.overflowed += 1
                 return False
             heapq.heappush(self._heap, (notification.due, notification.sequence, notification))
+            self._held += notification.held
         self._wake()
         return True
 
@@ -82,13 +84,16 @@ class Outbox:
         with self._lock:
             if not self._heap or (now is not None and self._heap[0][0] > now):
                 return None
-            return heapq.heappop(self._heap)[2]
+            notification = heapq.heappop(self._heap)[2]
+            self._held -= notification.held
+            return notification
 
     def release_held(self, now: float) -> None:
         """Reordered notifications are due now: the one they waited for has gone."""
         with self._lock:
-            if not any(entry[2].held for entry in self._heap):
+            if not self._held:
                 return
+            self._held = 0
             self._heap = [
                 (min(due, now), seq, replace(n, due=min(due, now), held=False))
                 if n.held
@@ -108,4 +113,5 @@ class Outbox:
     def clear(self) -> None:
         with self._lock:
             self._heap = []
+            self._held = 0
             self.overflowed = 0
