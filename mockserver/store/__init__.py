@@ -44,6 +44,10 @@ class Store(Protocol):
         """Hold for the whole of an operation's reads, checks and writes; reentrant."""
         ...
 
+    def sync(self) -> None:
+        """Catch up with what other processes wrote (at the start of each request)."""
+        ...
+
     # -- typed gets: None when absent ------------------------------------------
 
     def account(self, account_id: str) -> Account | None: ...

@@ -84,6 +84,9 @@ class MemoryStore:
     def transaction(self) -> threading.RLock:
         return self._lock
 
+    def sync(self) -> None:
+        """Nothing to catch up with: no other process writes this store."""
+
     # -- gets -------------------------------------------------------------------
 
     def account(self, account_id: str) -> Account | None:

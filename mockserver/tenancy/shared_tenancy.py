@@ -172,7 +172,7 @@ def shared_tenants(
     rate-limit windows and ``for_s`` schedules: the wall clock, which the
     processes of several machines agree on."""
     stores = SqlStores(config.store)
-    state = SharedState(stores.engine, stores._writers)
+    state = SharedState(stores.engine, stores.writers)
     rules = tuple(startup_rules)
 
     def make(key: str) -> Tenant:

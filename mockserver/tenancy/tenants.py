@@ -97,7 +97,10 @@ class Tenant:
     def sync(self) -> bool:
         """See what other processes changed (at the start of each request); False when
         another process dropped the tenant."""
-        return self.keeping.sync()
+        if not self.keeping.sync():
+            return False
+        self.store.sync()
+        return True
 
     def reset(self) -> None:
         """Back to the start-up state: seeded data, real clock, empty journal and keys,

@@ -7,9 +7,6 @@ finds them). A fill replaces all of a tenant's rows in one transaction.
 
 from __future__ import annotations
 
-import threading
-from contextlib import nullcontext
-
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,9 +14,11 @@ from mockserver.domain.records import Catalog
 from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store.memory import FrozenStore
 from mockserver.store.sql import rows
+from mockserver.store.sql.connections import first_version
 from mockserver.store.sql.engine import make_engine
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.store import SqlStore, version
+from mockserver.store.sql.writers import writers_of
 
 # The tenant's sequences: memo and payment numbers, the order payments were linked
 # to memos, record ids (see ``SqlStore.new_id``) and the order records were first put.
@@ -33,14 +32,11 @@ class SqlStores:
         self.engine = make_engine(url)
         self.schema = Schema()
         self.schema.create(self.engine)
-        # SQLite locks the whole database for a writer: this process's writers queue
-        # here, and only other processes' wait in SQLite's busy handler (which sleeps).
-        # PostgreSQL locks one tenant's row: its writers queue there.
-        self._writers = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        self.writers = writers_of(self.engine)
 
     def open(self, tenant: str, baseline: FrozenStore) -> SqlStore:
         """The tenant's store: as it was left, or filled with ``baseline`` if new."""
-        store = SqlStore(self.engine, self.schema, tenant, self._writers)
+        store = SqlStore(self.engine, self.schema, tenant, self.writers)
         self._add_tenant(tenant)
         tenants = self.schema.tenants
         with store.transaction() as connection:
@@ -56,6 +52,7 @@ class SqlStores:
         row = {
             "tenant": tenant,
             "generation": 0,
+            "version": first_version(),
             "api_user_id": "",
             "settings": rows.dump(TenantSettings()),
             "catalog": rows.dump(Catalog()),

@@ -108,6 +108,7 @@ class Schema:
             metadata,
             Column("tenant", TEXT, primary_key=True),
             Column("generation", BigInteger, nullable=False),  # changes with every fill
+            Column("version", BigInteger, nullable=False),  # changes with every transaction
             Column("api_user_id", TEXT, nullable=False),
             Column("settings", LargeBinary, nullable=False),
             Column("catalog", LargeBinary, nullable=False),

@@ -1,11 +1,7 @@
 """``SqlStore``: one tenant's records in a SQL database (see ``engine.py``).
 
-A transaction is a database transaction that holds the tenant's writes in
-turn, as the memory store's lock does: on PostgreSQL it locks the tenant's
-row of ``tenants`` (``SELECT ... FOR UPDATE``), on SQLite it begins with
-``BEGIN IMMEDIATE`` (the database's write lock). So no update is lost, no
-balance goes negative and no number is given twice, whichever process of
-whichever machine writes. Readers take no lock.
+Transactions, reads, and the lookups kept between requests: see
+``connections.py``.
 
 Records read are kept per process by id and version (a random number that
 changes with every put): a record that has not changed is the same object
@@ -16,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager
 
 from sqlalchemy import (
     Connection,
@@ -50,7 +44,7 @@ from mockserver.store import Collection
 from mockserver.store.indexes import after_key, page_after, take
 from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
-from mockserver.store.sql.engine import IMMEDIATE, readers
+from mockserver.store.sql.connections import Connections
 from mockserver.store.sql.queries import plan
 from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords
 from mockserver.store.sql.schema import Schema
@@ -60,43 +54,23 @@ class SqlStore:
     """A ``Store`` of one tenant (``tenant``) in tables that hold every tenant."""
 
     def __init__(self, engine: Engine, schema: Schema, tenant: str, writers):
-        self._engine = engine
-        self._readers = readers(engine)
-        self._writers = writers  # this process's writers of the database take turns
+        self._db = Connections(engine, schema, tenant, writers)
         self.schema = schema
         self.tenant = tenant
-        self._local = threading.local()  # the connection of this thread's transaction
         self._recent = RecentRecords(RECENT_RECORDS)
         self._lookups: dict[tuple[str, str], Select] = {}
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        held = getattr(self._local, "connection", None)
-        if held is not None:
-            yield held
-            return
-        writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
-        with self._writers, writer as connection, connection.begin():
-            if connection.dialect.name != "sqlite":
-                tenants = self.schema.tenants
-                connection.execute(
-                    select(tenants.c.tenant)
-                    .where(tenants.c.tenant == self.tenant)
-                    .with_for_update()
-                )
-            self._local.connection = connection
-            try:
-                yield connection
-            finally:
-                self._local.connection = None
+    def transaction(self) -> AbstractContextManager[Connection]:
+        return self._db.transaction()
 
-    def _reading(self):
-        """The transaction's connection, or one for a read on its own."""
-        held = getattr(self._local, "connection", None)
-        return nullcontext(held) if held is not None else self._readers.connect()
+    def sync(self) -> None:
+        self._db.sync()
+
+    def _reading(self) -> AbstractContextManager[Connection]:
+        return self._db.reading()
 
     def _one(self, table: Table, column: str, value: str):
         """The record whose ``column`` is ``value``: one statement built once per column."""
@@ -105,9 +79,13 @@ class SqlStore:
             statement = self._lookups[(table.name, column)] = self._select(
                 table, table.c[column] == bindparam("value")
             )
-        with self._reading() as connection:
-            found = connection.execute(statement, {"value": value}).first()
-        return None if found is None else self._recent.get(table, *found)
+
+        def look_up():
+            with self._reading() as connection:
+                found = connection.execute(statement, {"value": value}).first()
+            return None if found is None else self._recent.get(table, *found)
+
+        return self._db.kept((table.name, column, value), look_up)
 
     def _all(self, table: Table, statement) -> list:
         with self._reading() as connection:
@@ -125,8 +103,12 @@ class SqlStore:
         """What ``tenants`` holds of this tenant, read again when another fill changed it."""
         tenants = self.schema.tenants
         where = tenants.c.tenant == self.tenant
+        generation = self._db.generation
+        if self._meta is not None and self._meta[0] == generation:
+            return self._meta
         with self._reading() as connection:
-            generation = connection.execute(select(tenants.c.generation).where(where)).scalar()
+            if generation is None:
+                generation = connection.execute(select(tenants.c.generation).where(where)).scalar()
             if self._meta is None or self._meta[0] != generation:
                 found = connection.execute(
                     select(
@@ -323,10 +305,10 @@ class SqlStore:
         )
         if last is not None:
             statement = statement.where(counters.c.value < last)
-        held = getattr(self._local, "connection", None)
+        held = self._db.held
         if held is not None:
             return held.execute(statement).scalar_one_or_none()
-        with self._writers, self._readers.connect() as connection:
+        with self._db.writers, self._db.readers.connect() as connection:
             return connection.execute(statement).scalar_one_or_none()
 
     def _last(self, name: str) -> int:
