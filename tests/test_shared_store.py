@@ -74,3 +74,18 @@ def test_a_sandbox_started_later_on_the_store_finds_the_records_made_before(
     again = start_sandbox(store=shared_store)
     assert call(again, "GET", f"/debit_memos/{memo['id']}").json()["description"] == "kept"
     assert call(again, "GET", "/debit_memos", params={"page_size": 1}).status_code == 200
+
+
+def test_every_request_answered_by_one_sandbox_is_in_the_journal_the_other_reads(two_sandboxes):
+    """On SQLite the entries are written behind the answers: a reader waits for them."""
+    first, second = two_sandboxes
+    memo = call(first, "POST", "/debit_memos", json=memo_body()).json()
+    for n in range(30):
+        track = {**bearer(), "Zuora-Track-Id": f"t{n}"}
+        asked = requests.get(f"{first}/v2/debit_memos/{memo['id']}", headers=track, timeout=30)
+        assert asked.status_code == 200
+        newest = requests.get(f"{second}/__mock/requests", params={"limit": 1}, timeout=30)
+        tracks = [
+            entry["request"]["headers"].get("Zuora-Track-Id") for entry in newest.json()["data"]
+        ]
+        assert tracks == [f"t{n}"]

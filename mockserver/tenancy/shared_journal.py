@@ -13,7 +13,7 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import Connection, delete, func, select, update
 
-from mockserver.tenancy.group_commit import GroupCommit
+from mockserver.tenancy.group_commit import GroupCommit, WriteBehind
 from mockserver.tenancy.journal import Entry, matching, stamped
 from mockserver.tenancy.shared_state import SharedState, journal, tenants
 
@@ -52,11 +52,15 @@ class SharedJournal:
         self._tenant = tenant
         self.size = size
         self.max_bytes = max_bytes
-        self._commits = GroupCommit(self._write)
+        marks = state.journal_marks
+        self._commits = (
+            GroupCommit(self._write) if marks is None else WriteBehind(self._write, marks)
+        )
 
     def add(self, **fields) -> None:
         """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s.
-        Returns once it is committed (with the entries other threads added meanwhile)."""
+        On PostgreSQL it returns once the entry is committed (with the entries other
+        threads added meanwhile); on SQLite at once, the entry written behind it."""
         draft = stamped(0, fields)
         self._commits.submit((draft, draft.footprint()))
 
@@ -66,7 +70,10 @@ class SharedJournal:
         state = self._state
         with state.driver_writing() as cursor:
             cursor.execute(state.sql(COUNT_SQL), (len(drafts), added, self._tenant))
-            last, total = cursor.fetchone()
+            counted = cursor.fetchone()
+            if counted is None:
+                return  # the tenant was dropped meanwhile
+            last, total = counted
             first = last - len(drafts) + 1
             rows = [
                 (self._tenant, *_row(draft._replace(seq=seq), footprint))
@@ -105,6 +112,7 @@ class SharedJournal:
     def entries(self, after: int | None = None, **filters) -> list[Entry]:
         """Matching entries, oldest first (``filters``: see ``journal.matching``)."""
         columns = (journal.c.seq, journal.c.entry, journal.c.request_body, journal.c.response_body)
+        self._commits.settle()
         query = select(*columns).where(journal.c.tenant == self._tenant)
         if after is not None:
             query = query.where(journal.c.seq > after)
@@ -118,6 +126,7 @@ class SharedJournal:
         return matching([_entry(*row) for row in rows], **filters)
 
     def clear(self) -> None:
+        self._commits.settle()
         with self._state.writing() as connection:
             connection.execute(delete(journal).where(journal.c.tenant == self._tenant))
             connection.execute(
@@ -125,6 +134,7 @@ class SharedJournal:
             )
 
     def __len__(self) -> int:
+        self._commits.settle()
         with self._state.reading() as connection:
             newest = connection.scalar(
                 select(tenants.c.journal_seq).where(tenants.c.tenant == self._tenant)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -44,6 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError
 
 from mockserver.store.sql.engine import IMMEDIATE
+from mockserver.tenancy.journal_marks import JournalMarks
 
 STATE = MetaData()
 
@@ -128,6 +130,10 @@ class SharedState:
         self._dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
         self._sqlite = engine.dialect.name == "sqlite"
         self._row_sql = self.sql(ROW_SQL)
+        # SQLite: one machine's processes, whose journal entries are written behind
+        self.journal_marks = (
+            JournalMarks(Path(f"{engine.url.database}-journal-marks")) if self._sqlite else None
+        )
         try:
             STATE.create_all(engine)
         except DatabaseError:  # another process created them at the same moment

@@ -3,10 +3,13 @@ PostgreSQL cluster reached, and a clear error for a URL that names neither."""
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 from sqlalchemy import text
 
 from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, make_engine
+from mockserver.store.sql.writers import SqliteWriters
 
 
 @pytest.mark.parametrize(
@@ -41,3 +44,25 @@ def test_a_postgresql_store_reaches_its_database(postgres_cluster):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT current_database()")).scalar().startswith("sandbox_")
     engine.dispose()
+
+
+def _take_the_turn(writers, taken):
+    with writers:
+        taken.set()
+
+
+def test_a_sqlite_writer_of_another_process_waits_for_the_turn_and_gets_it_when_freed(tmp_path):
+    """The turn is held across processes (a forked worker opens its own descriptor,
+    so the parent's hold is not the child's too)."""
+    fork = multiprocessing.get_context("fork")
+    writers = SqliteWriters(str(tmp_path / "sandbox.db"))
+    taken = fork.Event()
+    with writers:
+        child = fork.Process(target=_take_the_turn, args=(writers, taken))
+        child.start()
+        assert not taken.wait(0.3)
+    assert taken.wait(30)
+    child.join(30)
+    assert child.exitcode == 0
+    with writers:  # and this process has it again
+        assert writers.path == tmp_path / "sandbox.db-writers"

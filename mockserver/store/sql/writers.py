@@ -17,7 +17,9 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,9 +30,11 @@ class SqliteWriters:
 
     def __init__(self, database: str):
         self.path = Path(f"{database}-writers")
-        self._threads = threading.Lock()
         self._file = None
         self._pid = 0
+        self._threads = threading.Lock()
+        # a worker forked while a thread held the lock would inherit it held for ever
+        os.register_at_fork(after_in_child=partial(_fresh_lock, weakref.ref(self)))
 
     def __enter__(self) -> None:
         self._threads.acquire()
@@ -53,6 +57,12 @@ class SqliteWriters:
             self._file = open(self.path, "a+b")  # noqa: SIM115 - kept open for the process
             self._pid = os.getpid()
         return self._file.fileno()
+
+
+def _fresh_lock(writers: weakref.ref[SqliteWriters]) -> None:
+    held = writers()
+    if held is not None:
+        held._threads = threading.Lock()
 
 
 def writers_of(engine: Engine) -> AbstractContextManager:

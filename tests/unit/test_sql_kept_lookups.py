@@ -1,0 +1,86 @@
+"""What a SQL store keeps of its lookups between requests: two ``SqlStores``
+on one database stand for two processes. A lookup is kept while the tenant's
+version is the one the last ``sync`` read (a request's start); another
+process's write is seen at the next sync, this process's own at once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sample_records import add_account, put_memo
+
+from mockserver.store.memory import MemoryStore
+from mockserver.store.sql.backend import SqlStores
+
+TENANT = "kept"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def processes(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kept.db'}"
+    else:
+        url = request.getfixturevalue("postgres_cluster").new_database()
+    both = (SqlStores(url), SqlStores(url))
+    yield both
+    for stores in both:
+        stores.engine.dispose()
+
+
+def open_both(processes):
+    empty = MemoryStore("kept").frozen()
+    return tuple(stores.open(TENANT, empty) for stores in processes)
+
+
+def test_another_process_write_is_seen_at_the_next_sync(processes):
+    here, there = open_both(processes)
+    memo = put_memo(here, add_account(here))
+    here.sync()
+    assert here.memo(memo.id) == memo
+    there.put_memo(replace(memo, description="changed there"))
+    assert here.memo(memo.id) == memo  # the request that began before the write
+    here.sync()
+    assert here.memo(memo.id).description == "changed there"
+
+
+def test_this_process_write_is_seen_at_once_without_a_sync(processes):
+    here, _ = open_both(processes)
+    memo = put_memo(here, add_account(here))
+    here.sync()
+    assert here.memo(memo.id) == memo
+    here.put_memo(replace(memo, description="changed here"))
+    assert here.memo(memo.id).description == "changed here"
+    here.sync()
+    assert here.memo(memo.id).description == "changed here"
+
+
+def test_a_missing_record_made_by_another_process_is_found_after_the_next_sync(processes):
+    here, there = open_both(processes)
+    account = add_account(there)
+    here.sync()
+    assert here.memo_by_number("DM00000001") is None
+    memo = put_memo(there, account)
+    here.sync()
+    assert here.memo_by_number(memo.debit_memo_number) == memo
+
+
+def test_a_tenant_dropped_and_made_again_serves_nothing_kept_of_the_old_one(processes):
+    here, _ = open_both(processes)
+    memo = put_memo(here, add_account(here))
+    here.sync()
+    assert here.memo(memo.id) == memo
+    processes[1].drop(TENANT)
+    processes[1].open(TENANT, MemoryStore("kept").frozen())
+    here.sync()
+    assert here.memo(memo.id) is None
+
+
+def test_settings_changed_by_another_process_are_seen_at_the_next_sync(processes):
+    here, there = open_both(processes)
+    here.sync()
+    assert "Kept Reason" not in here.settings.reason_codes
+    changed = replace(there.settings, reason_codes=("Kept Reason",))
+    there.settings = changed
+    here.sync()
+    assert here.settings.reason_codes == ("Kept Reason",)

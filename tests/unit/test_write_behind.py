@@ -1,0 +1,135 @@
+"""Journal entries written behind the answers on a SQLite store: ``WriteBehind``
+writes on a thread of its own, ``settle`` waits for it, and ``JournalMarks``
+makes a reader wait for what other processes (real ones, forked here) had
+handed over and not yet stored."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+
+import pytest
+
+from mockserver.tenancy.group_commit import WriteBehind
+from mockserver.tenancy.journal_marks import SLOT, JournalMarks
+
+FORK = multiprocessing.get_context("fork")
+
+
+def test_items_are_written_on_another_thread_and_settle_waits_for_them():
+    release, written, threads = threading.Event(), [], set()
+
+    def write(items):
+        release.wait(10)
+        threads.add(threading.get_ident())
+        written.extend(items)
+
+    behind = WriteBehind(write)
+    for n in range(5):
+        behind.submit(n)  # returns while the write waits
+    assert written == []
+    release.set()
+    behind.settle()
+    assert written == [0, 1, 2, 3, 4]
+    assert threading.get_ident() not in threads
+
+
+def test_a_failed_write_is_logged_and_does_not_hold_up_settle(caplog):
+    def write(items):
+        if 0 in items:
+            raise RuntimeError("store gone")
+
+    behind = WriteBehind(write)
+    with caplog.at_level(logging.ERROR):
+        behind.submit(0)
+        behind.settle()
+    assert "1 items not written" in caplog.text
+    assert "store gone" in caplog.text
+
+
+def _hand_and_hold(path, handed, release):
+    """In a child process: hand over three items, store them once released."""
+    marks = JournalMarks(path)
+    marks.handed(3)
+    handed.set()
+    release.wait(30)
+    marks.stored(3)
+
+
+def test_a_reader_waits_until_another_process_has_stored_what_it_handed_over(tmp_path):
+    path = tmp_path / "store.db-journal-marks"
+    handed, release = FORK.Event(), FORK.Event()
+    child = FORK.Process(target=_hand_and_hold, args=(path, handed, release))
+    child.start()
+    try:
+        assert handed.wait(30)
+        reader = JournalMarks(path)
+        waited = threading.Event()
+
+        def read():
+            reader.wait_for_others(timeout=30)
+            waited.set()
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        assert not waited.wait(0.3)  # the child has not stored its three
+        release.set()
+        thread.join(30)
+        assert waited.is_set()
+    finally:
+        release.set()
+        child.join(30)
+
+
+def _hand_and_die(path, handed):
+    JournalMarks(path).handed(2)
+    handed.set()
+    os._exit(0)
+
+
+def test_a_dead_process_is_not_waited_for_and_its_slot_is_taken_again(tmp_path):
+    path = tmp_path / "store.db-journal-marks"
+    handed = FORK.Event()
+    child = FORK.Process(target=_hand_and_die, args=(path, handed))
+    child.start()
+    child.join(30)
+    assert handed.is_set()
+    marks = JournalMarks(path)
+    marks.wait_for_others(timeout=30)  # returns: the child is gone with two not stored
+    marks.handed()
+    pid, count, stored = SLOT.unpack_from(path.read_bytes(), 0)
+    assert (pid, count, stored) == (os.getpid(), 1, 0)
+
+
+def test_two_marks_in_one_process_wait_for_each_other(tmp_path):
+    """Two sandboxes in one process (as the tests start them) have a slot each."""
+    path = tmp_path / "store.db-journal-marks"
+    first, second = JournalMarks(path), JournalMarks(path)
+    first.handed()
+    waited = threading.Event()
+    thread = threading.Thread(target=lambda: (second.wait_for_others(30), waited.set()))
+    thread.start()
+    assert not waited.wait(0.3)
+    first.stored(1)
+    thread.join(30)
+    assert waited.is_set()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_settle_waits_for_another_write_behind_on_the_same_marks(tmp_path, count):
+    path = tmp_path / "store.db-journal-marks"
+    release, written = threading.Event(), []
+
+    def slow(items):
+        release.wait(10)
+        written.extend(items)
+
+    writer = WriteBehind(slow, JournalMarks(path))
+    reader = WriteBehind(lambda items: None, JournalMarks(path))
+    for n in range(count):
+        writer.submit(n)
+    threading.Timer(0.2, release.set).start()
+    reader.settle()
+    assert written == list(range(count))
