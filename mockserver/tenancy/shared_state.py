@@ -4,10 +4,9 @@ their versions, their frozen clocks, and the tables of the journal,
 idempotency keys, rate-limit windows and fault rules (``shared_journal``,
 ``shared_keys``, ``shared_faults``).
 
-A tenant's row carries two counters. ``version`` is bumped by every write of
-its data, so a process may keep what it rendered while the version it saw at
-the start of a request is unchanged. ``faults_version`` is bumped when its
-fault rules change, so a process re-reads them only then. Times are wall-clock
+A tenant's row carries ``faults_version``, bumped when its fault rules
+change, so a process re-reads them only then (the version of its data is the
+store's: ``store/sql/connections.py``). Times are wall-clock
 seconds: the processes may run on several machines.
 """
 
@@ -53,7 +52,6 @@ tenants = Table(
     "mock_tenants",
     STATE,
     Column("tenant", Text, primary_key=True),
-    Column("version", BigInteger, nullable=False, default=0),
     Column("faults_version", BigInteger, nullable=False, default=0),
     Column("journal_seq", BigInteger, nullable=False, default=0),
     Column("journal_bytes", BigInteger, nullable=False, default=0),
@@ -108,13 +106,12 @@ fault_rules = Table(
     Column("fired", BigInteger, nullable=False, default=0),
 )
 
-ROW_SQL = "SELECT version, faults_version, frozen_at FROM mock_tenants WHERE tenant = ?"
+ROW_SQL = "SELECT faults_version, frozen_at FROM mock_tenants WHERE tenant = ?"
 PER_TENANT = (journal, idempotency_keys, rate_windows, fault_rules)
 
 
 @dataclass(frozen=True, slots=True)
 class TenantRow:
-    version: int
     faults_version: int
     frozen_at: datetime | None
 
@@ -207,20 +204,13 @@ class SharedState:
             connection.close()
         if found is None:
             return None
-        version, faults_version, frozen_at = found
+        faults_version, frozen_at = found
         when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
-        return TenantRow(version, faults_version, when)
+        return TenantRow(faults_version, when)
 
     def tenant_keys(self) -> list[str]:
         with self.reading() as connection:
             return list(connection.scalars(select(tenants.c.tenant).order_by(tenants.c.tenant)))
-
-    def bump(self, connection: Connection, tenant: str, counter: str = "version") -> None:
-        """Another process's copies of the tenant's data (or rules) are out of date."""
-        column = tenants.c[counter]
-        connection.execute(
-            update(tenants).where(tenants.c.tenant == tenant).values({column: column + 1})
-        )
 
     def set_clock(self, tenant: str, when: datetime | None) -> None:
         with self.writing() as connection:
@@ -243,7 +233,6 @@ class SharedState:
             .values(
                 journal_bytes=0,
                 frozen_at=None,
-                version=tenants.c.version + 1,
                 faults_version=tenants.c.faults_version + 1,
             )
         )

@@ -25,6 +25,8 @@ from mockserver.tenancy.shared_keys import SharedIdempotencyKeys, SharedRateLimi
 from mockserver.tenancy.shared_state import SharedState
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Keeping, Tenant, Tenants
 
+SPARE_CONNECTIONS = 8
+
 
 class SharedClock(Clock):
     """A clock that every process sets and resets at once (the tenant's row)."""
@@ -171,7 +173,8 @@ def shared_tenants(
     its callouts (kept in each process). ``clock`` (seconds) times the
     rate-limit windows and ``for_s`` schedules: the wall clock, which the
     processes of several machines agree on."""
-    stores = SqlStores(config.store)
+    # a connection for each request thread, and some for the journals' and callouts' threads
+    stores = SqlStores(config.store, pool_size=config.threads + SPARE_CONNECTIONS)
     state = SharedState(stores.engine, stores.writers)
     rules = tuple(startup_rules)
 

@@ -15,7 +15,7 @@ from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store.memory import FrozenStore
 from mockserver.store.sql import rows
 from mockserver.store.sql.connections import first_version
-from mockserver.store.sql.engine import make_engine
+from mockserver.store.sql.engine import POOL_SIZE, make_engine
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.store import SqlStore, version
 from mockserver.store.sql.writers import writers_of
@@ -28,8 +28,8 @@ COUNTERS = ("memo", "payment", "link", "id", "position")
 class SqlStores:
     """The stores of a ``--store`` URL (``sqlite:///...`` or ``postgresql://...``)."""
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
+    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+        self.engine = make_engine(url, pool_size)
         self.schema = Schema()
         self.schema.create(self.engine)
         self.writers = writers_of(self.engine)

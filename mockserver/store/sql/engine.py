@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for the write lock
 IMMEDIATE = "mockserver_immediate"  # execution option: this transaction writes
 ALONE = "mockserver_alone"  # execution option: each statement is a transaction of its own
-POOL_SIZE = 16  # connections per process; more wait for one (up to the pool's timeout)
+POOL_SIZE = 32  # connections kept per process unless told (past them, more are made and closed)
 
 
 class StoreUrlError(ValueError):
@@ -55,16 +55,18 @@ def readers(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def make_engine(text: str) -> Engine:
-    """The engine of a store URL (see ``store_url``)."""
+def make_engine(text: str, pool_size: int = POOL_SIZE) -> Engine:
+    """The engine of a store URL (see ``store_url``), keeping ``pool_size`` connections:
+    a connection made and closed again for each of a busy server's requests would cost
+    more than the request (SQLite's pragmas, a PostgreSQL backend process)."""
     url = store_url(text)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, connect_args={"timeout": 30}
+            url, pool_size=pool_size, max_overflow=pool_size, connect_args={"timeout": 30}
         )
         _use_wal_and_immediate_writers(engine)
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _use_wal_and_immediate_writers(engine: Engine) -> None:
