@@ -7,7 +7,7 @@ finds them). A fill replaces all of a tenant's rows in one transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from mockserver.domain.records import Catalog
@@ -120,14 +120,8 @@ def fill(store: SqlStore, frozen: FrozenStore) -> None:
         counted["id"] = int(frozen.ids.copy().new_id()[:15], 16)
         counted["position"] = max(map(len, (frozen.accounts, frozen.memos, frozen.payments)))
         put(schema.counters, [{"tenant": tenant, "name": n, "value": counted[n]} for n in COUNTERS])
-        tenants = schema.tenants
-        connection.execute(
-            update(tenants)
-            .where(tenants.c.tenant == tenant)
-            .values(
-                generation=tenants.c.generation + 1,
-                api_user_id=frozen.api_user_id,
-                settings=rows.dump(frozen.settings),
-                catalog=rows.dump(frozen.catalog),
-            )
+        store.set_meta(
+            api_user_id=frozen.api_user_id,
+            settings=rows.dump(frozen.settings),
+            catalog=rows.dump(frozen.catalog),
         )

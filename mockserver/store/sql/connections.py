@@ -44,7 +44,10 @@ class Connections:
         self.tenant = tenant
         tenants = schema.tenants
         self._bump = (
-            update(tenants).where(tenants.c.tenant == tenant).values(version=tenants.c.version + 1)
+            update(tenants)
+            .where(tenants.c.tenant == tenant)
+            .values(version=tenants.c.version + 1)
+            .returning(tenants.c.generation)
         )
         placeholder = "?" if engine.dialect.name == "sqlite" else "%s"
         self._sync_sql = f"SELECT version, generation FROM tenants WHERE tenant = {placeholder}"
@@ -66,7 +69,7 @@ class Connections:
         writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
         try:
             with self.writers, writer as connection, connection.begin():
-                connection.execute(self._bump)
+                self._local.generation = connection.execute(self._bump).scalar_one()
                 self._local.connection = connection
                 try:
                     yield connection
@@ -99,9 +102,16 @@ class Connections:
 
     @property
     def generation(self) -> int | None:
-        """The tenant's generation the last sync read; None when it may have changed since."""
+        """The tenant's generation: as the transaction began (no other writer changes it
+        meanwhile), or as the last sync read it; None when it may have changed since."""
+        if self.held is not None:
+            return self._local.generation
         seen = self._seen
-        return None if seen is None or self.held is not None else seen[1]
+        return None if seen is None else seen[1]
+
+    def generation_changed(self, generation: int) -> None:
+        """The transaction gave the tenant a new generation."""
+        self._local.generation = generation
 
     def kept(self, key: Hashable, look_up):
         """``look_up()``, or what it gave when last called with ``key`` at this version."""

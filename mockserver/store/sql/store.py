@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
+    Executable,
     Table,
     bindparam,
     delete,
@@ -45,6 +46,7 @@ from mockserver.store.indexes import after_key, page_after, take
 from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
 from mockserver.store.sql.connections import Connections
+from mockserver.store.sql.counters import Counters
 from mockserver.store.sql.queries import plan
 from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords
 from mockserver.store.sql.schema import Schema
@@ -58,7 +60,8 @@ class SqlStore:
         self.schema = schema
         self.tenant = tenant
         self._recent = RecentRecords(RECENT_RECORDS)
-        self._lookups: dict[tuple[str, str], Select] = {}
+        self._statements: dict[tuple, Executable] = {}  # built once: see ``_built``
+        self._counters = Counters(self._db, schema.counters)
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
@@ -74,11 +77,10 @@ class SqlStore:
 
     def _one(self, table: Table, column: str, value: str):
         """The record whose ``column`` is ``value``: one statement built once per column."""
-        statement = self._lookups.get((table.name, column))
-        if statement is None:
-            statement = self._lookups[(table.name, column)] = self._select(
-                table, table.c[column] == bindparam("value")
-            )
+        statement = self._built(
+            ("one", table.name, column),
+            lambda: self._select(table, table.c[column] == bindparam("value")),
+        )
 
         def look_up():
             with self._reading() as connection:
@@ -86,6 +88,14 @@ class SqlStore:
             return None if found is None else self._recent.get(table, *found)
 
         return self._db.kept((table.name, column, value), look_up)
+
+    def _built(self, key: tuple, build: Callable[[], Executable]) -> Executable:
+        """The statement of ``key``, built the first time: building one costs more than
+        running it, and a statement built once is compiled once."""
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements[key] = build()
+        return statement
 
     def _all(self, table: Table, statement) -> list:
         with self._reading() as connection:
@@ -131,7 +141,7 @@ class SqlStore:
 
     @settings.setter
     def settings(self, settings: TenantSettings) -> None:
-        self._set_meta(settings=rows.dump(settings))
+        self.set_meta(settings=rows.dump(settings))
 
     @property
     def catalog(self) -> Catalog:
@@ -139,16 +149,19 @@ class SqlStore:
 
     @catalog.setter
     def catalog(self, catalog: Catalog) -> None:
-        self._set_meta(catalog=rows.dump(catalog))
+        self.set_meta(catalog=rows.dump(catalog))
 
-    def _set_meta(self, **values) -> None:
+    def set_meta(self, **values) -> None:
+        """Change the tenant's row (its settings, catalog, API user): a new generation."""
         tenants = self.schema.tenants
         with self.transaction() as connection:
-            connection.execute(
+            generation = connection.execute(
                 update(tenants)
                 .where(tenants.c.tenant == self.tenant)
                 .values(generation=tenants.c.generation + 1, **values)
-            )
+                .returning(tenants.c.generation)
+            ).scalar_one()
+            self._db.generation_changed(generation)
 
     # -- gets -------------------------------------------------------------------
 
@@ -182,13 +195,16 @@ class SqlStore:
     def _replace(self, connection: Connection, table: Table, row: dict, record) -> None:
         """Update the record's row, or add one after the others."""
         changed = {name: value for name, value in row.items() if name not in ("tenant", "id")}
-        found = connection.execute(
-            update(table)
-            .where(table.c.tenant == self.tenant, table.c.id == record.id)
-            .values(**changed)
+        statement = self._built(  # the SET clause: the columns the parameters name
+            ("update", table.name),
+            lambda: update(table).where(
+                table.c.tenant == self.tenant, table.c.id == bindparam("record_id")
+            ),
         )
+        found = connection.execute(statement, {"record_id": record.id, **changed})
         if found.rowcount == 0:
-            connection.execute(insert(table), [{**row, "position": self._next("position")}])
+            add = self._built(("insert", table.name), lambda: insert(table))
+            connection.execute(add, [{**row, "position": self._counters.next("position")}])
         self._recent.keep(table, record, row["version"])
 
     def put_account(self, account: Account) -> None:
@@ -219,15 +235,21 @@ class SqlStore:
             )
             if memo.items:
                 item_rows = [rows.item_row(self.tenant, item, version()) for item in memo.items]
-                connection.execute(insert(items), item_rows)
+                connection.execute(
+                    self._built(("insert", items.name), lambda: insert(items)), item_rows
+                )
                 for item, row in zip(memo.items, item_rows, strict=True):
                     self._recent.keep(items, item, row["version"])
 
     def _delete_items(self, connection: Connection, memo_id: str) -> None:
         items = self.schema.debit_memo_items
-        connection.execute(
-            delete(items).where(items.c.tenant == self.tenant, items.c.debit_memo_id == memo_id)
+        statement = self._built(
+            ("delete items",),
+            lambda: delete(items).where(
+                items.c.tenant == self.tenant, items.c.debit_memo_id == bindparam("memo_id")
+            ),
         )
+        connection.execute(statement, {"memo_id": memo_id})
 
     def delete_memo(self, memo_id: str) -> None:
         memos = self.schema.debit_memos
@@ -290,71 +312,32 @@ class SqlStore:
     def new_id(self) -> str:
         """The hash of the next number of the tenant's id sequence: unique across
         processes, and the same sequence again after each reset (as in memory)."""
-        number = self._next("id")
+        number = self._counters.next("id")
         return hashlib.blake2b(number.to_bytes(8, "big"), digest_size=16).hexdigest()
 
-    def _next(self, name: str, last: int | None = None) -> int | None:
-        """The counter, one up: in the transaction, or as one statement of its own;
-        None, and the counter unchanged, when it is at ``last`` already."""
-        counters = self.schema.counters
-        statement = (
-            update(counters)
-            .where(counters.c.tenant == self.tenant, counters.c.name == name)
-            .values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        )
-        if last is not None:
-            statement = statement.where(counters.c.value < last)
-        held = self._db.held
-        if held is not None:
-            return held.execute(statement).scalar_one_or_none()
-        with self._db.writers, self._db.readers.connect() as connection:
-            return connection.execute(statement).scalar_one_or_none()
-
-    def _last(self, name: str) -> int:
-        counters = self.schema.counters
-        statement = select(counters.c.value).where(
-            counters.c.tenant == self.tenant, counters.c.name == name
-        )
-        with self._reading() as connection:
-            return connection.execute(statement).scalar_one()
-
-    def _skip(self, name: str, through: int) -> None:
-        counters = self.schema.counters
-        with self.transaction() as connection:
-            connection.execute(
-                update(counters)
-                .where(
-                    counters.c.tenant == self.tenant,
-                    counters.c.name == name,
-                    counters.c.value < through,
-                )
-                .values(value=through)
-            )
-
     def next_memo_number(self) -> str:
-        number = self._next("memo", LAST_NUMBER)
+        number = self._counters.next("memo", LAST_NUMBER)
         if number is None:
             raise NumbersExhausted("debit_memo_number", f"DM{LAST_NUMBER:08d}")
         return f"DM{number:08d}"
 
     def last_memo_number(self) -> int:
-        return self._last("memo")
+        return self._counters.last("memo")
 
     def skip_memo_numbers(self, through: int) -> None:
-        self._skip("memo", through)
+        self._counters.skip("memo", through)
 
     def next_payment_number(self) -> str:
-        number = self._next("payment", LAST_NUMBER)
+        number = self._counters.next("payment", LAST_NUMBER)
         if number is None:
             raise NumbersExhausted("number", f"P-{LAST_NUMBER:08d}")
         return f"P-{number:08d}"
 
     def last_payment_number(self) -> int:
-        return self._last("payment")
+        return self._counters.last("payment")
 
     def skip_payment_numbers(self, through: int) -> None:
-        self._skip("payment", through)
+        self._counters.skip("payment", through)
 
     # -- copies -----------------------------------------------------------------
 
@@ -412,18 +395,25 @@ class SqlStore:
         mine = (links.c.tenant == self.tenant) & (links.c.payment_id == payment.id)
         applied = dict.fromkeys(a.debit_memo_id for a in payment.applications)
         row = rows.payment_row(self.tenant, payment, version())
+        linked_to = self._built(
+            ("links of payment",),
+            lambda: select(links.c.debit_memo_id).where(
+                links.c.tenant == self.tenant, links.c.payment_id == bindparam("payment_id")
+            ),
+        )
         with self.transaction() as connection:
             self._replace(connection, self.schema.payments, row, payment)
-            linked = set(connection.execute(select(links.c.debit_memo_id).where(mine)).scalars())
+            linked = set(connection.execute(linked_to, {"payment_id": payment.id}).scalars())
             gone = linked - set(applied)
             if gone:
                 connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
+            add = self._built(("insert", links.name), lambda: insert(links))
             for memo_id in applied:
                 if memo_id not in linked:
                     link = {"debit_memo_id": memo_id, "payment_id": payment.id}
                     connection.execute(
-                        insert(links),
-                        [{"tenant": self.tenant, "linked": self._next("link"), **link}],
+                        add,
+                        [{"tenant": self.tenant, "linked": self._counters.next("link"), **link}],
                     )
 
 
