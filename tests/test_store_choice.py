@@ -3,6 +3,8 @@ can't use stops the start with a message saying what to give."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from processes import start_fails
 
@@ -35,3 +37,15 @@ def test_a_password_in_the_store_url_is_not_shown_by_the_config():
 def test_a_bad_store_url_is_a_config_error():
     with pytest.raises(ConfigError, match="it names no database"):
         Config(store="postgresql://me@db.example")
+
+
+def test_a_sqlite_file_made_by_another_version_stops_the_start_naming_the_table(tmp_path):
+    database = tmp_path / "older.db"
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE tenants (tenant TEXT PRIMARY KEY, generation BIGINT)")
+    connection.commit()
+    connection.close()
+    message = start_fails("--store", f"sqlite:///{database}")
+    assert "its table tenants has no column" in message
+    assert "another version of the sandbox made it" in message
+    assert "Traceback" not in message

@@ -44,6 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError
 
 from mockserver.store.sql.engine import IMMEDIATE
+from mockserver.store.sql.schema import refuse_other_columns
 from mockserver.tenancy.journal_marks import JournalMarks
 
 STATE = MetaData()
@@ -135,6 +136,7 @@ class SharedState:
             STATE.create_all(engine)
         except DatabaseError:  # another process created them at the same moment
             STATE.create_all(engine)
+        refuse_other_columns(engine, STATE)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:

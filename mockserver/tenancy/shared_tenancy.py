@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
 from mockserver.callouts import Callouts
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import TenantLimitReached
 from mockserver.faults import Rule, RuleParser
 from mockserver.store.memory import FrozenStore
 from mockserver.store.sql.backend import SqlStores
+from mockserver.store.sql.engine import StoreUrlError
 from mockserver.tenancy.shared_faults import SharedFaultRules
 from mockserver.tenancy.shared_journal import SharedJournal
 from mockserver.tenancy.shared_keys import SharedIdempotencyKeys, SharedRateLimiter
@@ -174,8 +175,11 @@ def shared_tenants(
     rate-limit windows and ``for_s`` schedules: the wall clock, which the
     processes of several machines agree on."""
     # a connection for each request thread, and some for the journals' and callouts' threads
-    stores = SqlStores(config.store, pool_size=config.threads + SPARE_CONNECTIONS)
-    state = SharedState(stores.engine, stores.writers)
+    try:
+        stores = SqlStores(config.store, pool_size=config.threads + SPARE_CONNECTIONS)
+        state = SharedState(stores.engine, stores.writers)
+    except StoreUrlError as refused:
+        raise ConfigError(str(refused)) from None
     rules = tuple(startup_rules)
 
     def make(key: str) -> Tenant:

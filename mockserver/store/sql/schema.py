@@ -25,10 +25,12 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    inspect,
 )
 
 from mockserver.domain.query import Field
 from mockserver.domain.queryable import ITEM_FIELDS, MEMO_FIELDS
+from mockserver.store.sql.engine import StoreUrlError
 
 
 class UtcDateTime(TypeDecorator):
@@ -159,7 +161,24 @@ class Schema:
         Index("payments_by_account", self.payments.c.tenant, self.payments.c.account_id)
 
     def create(self, engine) -> None:
+        """The missing tables made; a table another version of the sandbox made, with
+        other columns, is refused (``StoreUrlError`` naming it)."""
         self.metadata.create_all(engine)
+        refuse_other_columns(engine, self.metadata)
 
     def tables(self) -> list[Table]:
         return list(self.metadata.sorted_tables)
+
+
+def refuse_other_columns(engine, metadata: MetaData) -> None:
+    """``StoreUrlError`` if a table of ``metadata`` in the database lacks one of its columns."""
+    found = inspect(engine)
+    for table in metadata.sorted_tables:
+        there = {column["name"] for column in found.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in there]
+        if missing:
+            raise StoreUrlError(
+                f"--store {engine.url.render_as_string(hide_password=True)!r}: its table "
+                f"{table.name} has no column {missing[0]} (another version of the sandbox "
+                "made it): give a new file or database, or drop the sandbox's tables"
+            )
