@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError
 
+from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import IMMEDIATE
 from mockserver.store.sql.schema import refuse_other_columns
 from mockserver.tenancy.journal_marks import JournalMarks
@@ -120,8 +121,14 @@ class TenantRow:
 class SharedState:
     """The state tables on one engine, and the transactions they are changed in."""
 
-    def __init__(self, engine: Engine, writers: AbstractContextManager | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        writers: AbstractContextManager | None = None,
+        reads: DriverReads | None = None,
+    ):
         self.engine = engine
+        self._reads = reads or DriverReads(engine)
         # this process's writers take turns (with the store's: the same lock)
         self._writers = writers or contextlib.nullcontext()
         self._writer = engine.execution_options(**{IMMEDIATE: True})
@@ -194,16 +201,8 @@ class SharedState:
 
     def row(self, tenant: str) -> TenantRow | None:
         """The tenant's counters and clock; None when no process has it (any more).
-        Read at the start of every request: through the driver, without SQLAlchemy's
-        statement machinery (a fifth of the time)."""
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self._row_sql, (tenant,))
-            found = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
+        Read at the start of every request, on the thread's own driver connection."""
+        found = self._reads.one(self._row_sql, (tenant,))
         if found is None:
             return None
         faults_version, frozen_at = found

@@ -177,7 +177,7 @@ def shared_tenants(
     # a connection for each request thread, and some for the journals' and callouts' threads
     try:
         stores = SqlStores(config.store, pool_size=config.threads + SPARE_CONNECTIONS)
-        state = SharedState(stores.engine, stores.writers)
+        state = SharedState(stores.engine, stores.writers, stores.reads)
     except StoreUrlError as refused:
         raise ConfigError(str(refused)) from None
     rules = tuple(startup_rules)

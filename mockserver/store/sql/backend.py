@@ -15,6 +15,7 @@ from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store.memory import FrozenStore
 from mockserver.store.sql import rows
 from mockserver.store.sql.connections import first_version
+from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import POOL_SIZE, make_engine
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.store import SqlStore, version
@@ -33,10 +34,11 @@ class SqlStores:
         self.schema = Schema()
         self.schema.create(self.engine)
         self.writers = writers_of(self.engine)
+        self.reads = DriverReads(self.engine)
 
     def open(self, tenant: str, baseline: FrozenStore) -> SqlStore:
         """The tenant's store: as it was left, or filled with ``baseline`` if new."""
-        store = SqlStore(self.engine, self.schema, tenant, self.writers)
+        store = SqlStore(self.engine, self.schema, tenant, self.writers, self.reads)
         self._add_tenant(tenant)
         tenants = self.schema.tenants
         with store.transaction() as connection:

@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine, update
 
+from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import IMMEDIATE, readers
 from mockserver.store.sql.schema import Schema
 
@@ -37,7 +38,7 @@ MISSING = object()  # no lookup kept
 class Connections:
     """The connections of one tenant (``tenant``) of a store."""
 
-    def __init__(self, engine: Engine, schema: Schema, tenant: str, writers):
+    def __init__(self, engine: Engine, schema: Schema, tenant: str, writers, reads: DriverReads):
         self._engine = engine
         self.readers = readers(engine)
         self.writers: AbstractContextManager = writers  # the database's writers take turns
@@ -49,8 +50,8 @@ class Connections:
             .values(version=tenants.c.version + 1)
             .returning(tenants.c.generation)
         )
-        placeholder = "?" if engine.dialect.name == "sqlite" else "%s"
-        self._sync_sql = f"SELECT version, generation FROM tenants WHERE tenant = {placeholder}"
+        self._reads = reads
+        self._sync_sql = reads.sql("SELECT version, generation FROM tenants WHERE tenant = ?")
         self._local = threading.local()  # the connection of this thread's transaction
         self._lookups: dict[Hashable, object] | None = None  # kept at ``_seen``'s version
         self._seen: tuple[int, int] | None = None  # (version, generation) the last sync read
@@ -85,14 +86,7 @@ class Connections:
 
     def sync(self) -> None:
         """Read the tenant's version and generation: lookups kept at another version go."""
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self._sync_sql, (self.tenant,))
-            found = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
+        found = self._reads.one(self._sync_sql, (self.tenant,))
         if found is None:
             return
         seen = tuple(found)

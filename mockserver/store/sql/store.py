@@ -47,6 +47,7 @@ from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
 from mockserver.store.sql.connections import Connections
 from mockserver.store.sql.counters import Counters
+from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.queries import plan
 from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords
 from mockserver.store.sql.schema import Schema
@@ -55,8 +56,8 @@ from mockserver.store.sql.schema import Schema
 class SqlStore:
     """A ``Store`` of one tenant (``tenant``) in tables that hold every tenant."""
 
-    def __init__(self, engine: Engine, schema: Schema, tenant: str, writers):
-        self._db = Connections(engine, schema, tenant, writers)
+    def __init__(self, engine: Engine, schema: Schema, tenant: str, writers, reads: DriverReads):
+        self._db = Connections(engine, schema, tenant, writers, reads)
         self.schema = schema
         self.tenant = tenant
         self._recent = RecentRecords(RECENT_RECORDS)

@@ -1,0 +1,52 @@
+"""The reads every request makes (the tenant's version, its row of shared
+state), on the driver's own connection, without SQLAlchemy's statement
+machinery. On SQLite each thread of each process keeps one, out of the pool,
+so a read is one statement, without the pool's checkout and the rollback of
+its checkin. On PostgreSQL a read takes one from the pool as any other does:
+a connection per thread kept besides the pool's would be a database backend
+each, and a server's connections are few."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from sqlalchemy import Engine
+
+
+class DriverReads:
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+
+    def sql(self, text: str) -> str:
+        """``text`` with the driver's placeholders (written as ``?``)."""
+        return text if self._sqlite else text.replace("?", "%s")
+
+    def one(self, sql: str, parameters: tuple) -> tuple | None:
+        """The first row of ``sql`` (from ``sql()``), or None."""
+        if not self._sqlite:
+            pooled = self._engine.raw_connection()
+            try:
+                return _first(pooled.cursor(), sql, parameters)
+            finally:
+                pooled.close()
+        return _first(self._thread_connection().cursor(), sql, parameters)
+
+    def _thread_connection(self):
+        """This thread's SQLite connection (a forked worker's threads make their own)."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            pooled = self._engine.raw_connection()
+            local.connection, local.pid = pooled.driver_connection, os.getpid()
+            pooled.detach()  # the thread's from now on, not the pool's
+        return local.connection
+
+
+def _first(cursor, sql: str, parameters: tuple) -> tuple | None:
+    try:
+        cursor.execute(sql, parameters)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
