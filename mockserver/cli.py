@@ -347,14 +347,17 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     gc.freeze()
     try:
         if config.workers == 1:
-            serve_forever(
-                app,
-                config.host,
-                config.port,
-                config.threads,
-                connection_policy(config),
-                announce=lambda url: click.echo(banner(app, url), err=True),
-            )
+            try:
+                serve_forever(
+                    app,
+                    config.host,
+                    config.port,
+                    config.threads,
+                    connection_policy(config),
+                    announce=lambda url: click.echo(banner(app, url), err=True),
+                )
+            finally:
+                app.extensions["mockserver"].tenants.stop()
         else:
             _serve_workers(app, config)
     except CannotListen as error:
@@ -371,17 +374,20 @@ def _serve_workers(app, config: Config) -> None:
 
     def serve(inherited) -> None:
         tenants.after_fork()
-        serve_forever(
-            app,
-            config.host,
-            config.port,
-            config.threads,
-            connection_policy(config),
-            announce=lambda url: logging.getLogger("mockserver").info(
-                "worker %d serving %s", os.getpid(), url
-            ),
-            listener=inherited,
-        )
+        try:
+            serve_forever(
+                app,
+                config.host,
+                config.port,
+                config.threads,
+                connection_policy(config),
+                announce=lambda url: logging.getLogger("mockserver").info(
+                    "worker %d serving %s", os.getpid(), url
+                ),
+                listener=inherited,
+            )
+        finally:
+            tenants.stop()
 
     Workers(config.workers, serve, listener).run()
 

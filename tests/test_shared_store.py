@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from conftest import bearer, memo_body
+from processes import serving
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -89,3 +90,22 @@ def test_every_request_answered_by_one_sandbox_is_in_the_journal_the_other_reads
             entry["request"]["headers"].get("Zuora-Track-Id") for entry in newest.json()["data"]
         ]
         assert tracks == [f"t{n}"]
+
+
+def test_a_clean_stop_leaves_every_answered_request_in_the_journal(shared_store, tmp_path):
+    """On SQLite the entries of the last answers are still being written when SIGTERM
+    comes: the process writes them before it exits."""
+
+    def get(root: str, n: int) -> int:
+        track = {**bearer(), "Zuora-Track-Id": f"stop-{n}"}
+        url = f"{root}/v2/debit_memos?page_size=1"
+        return requests.get(url, headers=track, timeout=30).status_code
+
+    first = serving(tmp_path / "first.log", "--store", shared_store)
+    with first as root, ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(lambda n: get(root, n), range(200))) == {200}
+    with serving(tmp_path / "again.log", "--store", shared_store) as again:
+        kept = requests.get(
+            f"{again}/__mock/requests", params={"header": "Zuora-Track-Id"}, timeout=30
+        ).json()["data"]
+    assert len(kept) == 200

@@ -42,7 +42,7 @@ class GroupCommit(Generic[Item]):
         self._writing = False
         self._turn = threading.Condition()
 
-    def settle(self) -> None:
+    def settle(self, others: bool = True) -> None:
         """Nothing to wait for: every item was committed before ``submit`` returned."""
 
     def submit(self, item: Item) -> None:
@@ -129,12 +129,13 @@ class WriteBehind(Generic[Item]):
             if self._marks is not None:
                 self._marks.stored(len(batch))
 
-    def settle(self) -> None:
+    def settle(self, others: bool = True) -> None:
         """Returns once every item handed over before the call is written, here and (with
-        marks) in the machine's other processes, or after ``SETTLE_TIMEOUT_S`` for those."""
+        marks and ``others``) in the machine's other processes, or after
+        ``SETTLE_TIMEOUT_S`` for those."""
         with self._turn:
             mine = self._handed
             while self._stored < mine and self._pid == os.getpid():
                 self._turn.wait()
-        if self._marks is not None:
+        if others and self._marks is not None:
             self._marks.wait_for_others(SETTLE_TIMEOUT_S)

@@ -143,6 +143,10 @@ class RequestJournal(Protocol):
 
     def __len__(self) -> int: ...
 
+    def flush(self) -> None:
+        """What this process has added is stored (before the process stops)."""
+        ...
+
 
 class Journal:
     """The newest ``size`` entries, fewer if they would take over ``max_bytes``
@@ -188,6 +192,9 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+    def flush(self) -> None:
+        """Nothing to write: an entry is kept as it is added."""
 
     def __len__(self) -> int:
         return len(self._entries)

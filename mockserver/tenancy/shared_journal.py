@@ -125,6 +125,9 @@ class SharedJournal:
             ).all()
         return matching([_entry(*row) for row in rows], **filters)
 
+    def flush(self) -> None:
+        self._commits.settle(others=False)
+
     def clear(self) -> None:
         self._commits.settle()
         with self._state.writing() as connection:

@@ -150,6 +150,15 @@ class Tenants:
     def after_fork(self) -> None:
         """In a worker process just forked."""
 
+    def stop(self) -> None:
+        """The process stops serving: what its tenants have yet to write is written."""
+        for tenant in self.all_here():
+            tenant.journal.flush()
+
+    def all_here(self) -> list[Tenant]:
+        """The tenants this process has an object of."""
+        return list(self._tenants.values())
+
     def key_for(self, token: str | None, entity_ids: str | None) -> str:
         if not self.per_token:
             return DEFAULT_TENANT
