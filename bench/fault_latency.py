@@ -61,6 +61,13 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(argv: list[str]) -> Iterator[int]:
     """Run ``argv`` (which gets ``--port``) until the block ends; yields the port."""
+    with server_process(argv) as (port, _):
+        yield port
+
+
+@contextlib.contextmanager
+def server_process(argv: list[str]) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``server``, yielding the port and the process."""
     port = free_port()
     process = subprocess.Popen(
         [*argv, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -71,7 +78,7 @@ def server(argv: list[str]) -> Iterator[int]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{argv} did not start: {process.stderr.read().decode()}")
             time.sleep(0.05)
-        yield port
+        yield port, process
     finally:
         process.terminate()
         process.wait(timeout=15)
