@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -25,6 +26,7 @@ from typing import Generic, TypeVar
 from mockserver.tenancy.journal_marks import JournalMarks
 
 Item = TypeVar("Item")
+GATHER_S = 0.002  # how long a write behind waits for more items to join its batch
 SETTLE_TIMEOUT_S = 2.0  # how long settle() waits for another process's writes at most
 MAX_BATCH = 256  # items one transaction writes at most
 FAILURES_KEPT = 64  # failed batches remembered for the threads still waiting on them
@@ -117,6 +119,8 @@ class WriteBehind(Generic[Item]):
             with self._turn:
                 while not self._pending:
                     self._turn.wait()
+            time.sleep(GATHER_S)  # let the items of the next moments join this batch
+            with self._turn:
                 batch = self._pending[:MAX_BATCH]
                 del self._pending[:MAX_BATCH]
             try:
