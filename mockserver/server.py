@@ -211,7 +211,9 @@ class RunningServer:
         server.stopping.set()
         server.task_dispatcher.shutdown(timeout=timeout)
         if not server.trigger._closed:  # else the loop has ended and closed every socket
-            server.trigger.pull_trigger(lambda: _close_all(server))
+            # OSError: the loop closed its wake-up pipe since the check: it is ending already
+            with contextlib.suppress(OSError):
+                server.trigger.pull_trigger(lambda: _close_all(server))
         self.thread.join(timeout)
 
 
