@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +45,7 @@ from sqlalchemy.exc import DatabaseError
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import IMMEDIATE
 from mockserver.store.sql.schema import refuse_other_columns
+from mockserver.store.sql.writers import NoTurn, SqliteWriters, writers_of
 from mockserver.tenancy.journal_marks import JournalMarks
 
 STATE = MetaData()
@@ -124,13 +124,14 @@ class SharedState:
     def __init__(
         self,
         engine: Engine,
-        writers: AbstractContextManager | None = None,
+        writers: SqliteWriters | NoTurn | None = None,
         reads: DriverReads | None = None,
     ):
         self.engine = engine
         self._reads = reads or DriverReads(engine)
         # this process's writers take turns (with the store's: the same lock)
-        self._writers = writers or contextlib.nullcontext()
+        self._writers = writers or writers_of(engine)
+        self._rows: dict[str, tuple[int, TenantRow | None]] = {}  # by the writes they were read at
         self._writer = engine.execution_options(**{IMMEDIATE: True})
         self._dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
         self._sqlite = engine.dialect.name == "sqlite"
@@ -201,13 +202,22 @@ class SharedState:
 
     def row(self, tenant: str) -> TenantRow | None:
         """The tenant's counters and clock; None when no process has it (any more).
-        Read at the start of every request, on the thread's own driver connection."""
+        Read at the start of every request, on the thread's own driver connection; on
+        SQLite not read again while no writer, in any process, has ended since."""
+        writes = self._writers.writes()
+        if writes is not None:
+            kept = self._rows.get(tenant)
+            if kept is not None and kept[0] == writes:
+                return kept[1]
         found = self._reads.one(self._row_sql, (tenant,))
-        if found is None:
-            return None
-        faults_version, frozen_at = found
-        when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
-        return TenantRow(faults_version, when)
+        row = None
+        if found is not None:
+            faults_version, frozen_at = found
+            when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
+            row = TenantRow(faults_version, when)
+        if writes is not None:
+            self._rows[tenant] = (writes, row)
+        return row
 
     def tenant_keys(self) -> list[str]:
         with self.reading() as connection:

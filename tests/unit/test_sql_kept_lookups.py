@@ -5,6 +5,7 @@ process's write is seen at the next sync, this process's own at once."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 import pytest
@@ -84,3 +85,27 @@ def test_settings_changed_by_another_process_are_seen_at_the_next_sync(processes
     there.settings = changed
     here.sync()
     assert here.settings.reason_codes == ("Kept Reason",)
+
+
+def test_on_sqlite_a_sync_reads_again_only_after_some_writer_has_ended(tmp_path):
+    """The writers' file counts the writes: with no writer ended since the last read,
+    a sync reads nothing (a change made behind the writers' back goes unseen)."""
+    url = f"sqlite:///{tmp_path / 'count.db'}"
+    here_stores, there_stores = SqlStores(url), SqlStores(url)
+    empty = MemoryStore("kept").frozen()
+    here, there = here_stores.open(TENANT, empty), there_stores.open(TENANT, empty)
+    memo = put_memo(there, add_account(there))
+    here.sync()
+    assert here.memo(memo.id) == memo
+    before = here_stores.writers.writes()
+    with sqlite3.connect(tmp_path / "count.db") as behind:  # not a writer of the sandbox
+        behind.execute("UPDATE tenants SET version = version + 1")
+    here.sync()
+    assert here_stores.writers.writes() == before
+    assert here.memo(memo.id) == memo  # still kept: nothing said the database changed
+    there.put_memo(replace(memo, description="through the writers"))
+    assert here_stores.writers.writes() > before
+    here.sync()
+    assert here.memo(memo.id).description == "through the writers"
+    for stores in (here_stores, there_stores):
+        stores.engine.dispose()

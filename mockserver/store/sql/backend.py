@@ -66,7 +66,7 @@ class SqlStores:
                 return
             connection.rollback()
             try:
-                with connection.begin():
+                with self.writers, connection.begin():
                     connection.execute(insert(self.schema.tenants), [row])
                     for name in COUNTERS:
                         connection.execute(
@@ -82,7 +82,7 @@ class SqlStores:
 
     def drop(self, tenant: str) -> None:
         """Every row of the tenant, gone."""
-        with self.engine.begin() as connection:
+        with self.writers, self.engine.begin() as connection:
             for table in reversed(self.schema.tables()):
                 connection.execute(delete(table).where(table.c.tenant == tenant))
 

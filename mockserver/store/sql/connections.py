@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, update
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import IMMEDIATE, readers
 from mockserver.store.sql.schema import Schema
+from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
 LOOKUPS_KEPT = 4096  # lookups kept per tenant and version; past it, the rest are read each time
 MISSING = object()  # no lookup kept
@@ -41,7 +42,7 @@ class Connections:
     def __init__(self, engine: Engine, schema: Schema, tenant: str, writers, reads: DriverReads):
         self._engine = engine
         self.readers = readers(engine)
-        self.writers: AbstractContextManager = writers  # the database's writers take turns
+        self.writers: SqliteWriters | NoTurn = writers  # the database's writers take turns
         self.tenant = tenant
         tenants = schema.tenants
         self._bump = (
@@ -55,6 +56,7 @@ class Connections:
         self._local = threading.local()  # the connection of this thread's transaction
         self._lookups: dict[Hashable, object] | None = None  # kept at ``_seen``'s version
         self._seen: tuple[int, int] | None = None  # (version, generation) the last sync read
+        self._seen_after: int | None = None  # the database's writes then (SQLite)
 
     @property
     def held(self) -> Connection | None:
@@ -85,14 +87,18 @@ class Connections:
         return nullcontext(held) if held is not None else self.readers.connect()
 
     def sync(self) -> None:
-        """Read the tenant's version and generation: lookups kept at another version go."""
+        """Read the tenant's version and generation: lookups kept at another version go.
+        On SQLite, not read again while no writer, in any process, has ended since."""
+        writes = self.writers.writes()
+        if writes is not None and writes == self._seen_after and self._seen is not None:
+            return
         found = self._reads.one(self._sync_sql, (self.tenant,))
         if found is None:
             return
         seen = tuple(found)
         if self._seen != seen or self._lookups is None:
             self._lookups = {}
-        self._seen = seen
+        self._seen, self._seen_after = seen, writes
 
     @property
     def generation(self) -> int | None:
