@@ -128,10 +128,9 @@ class SharedState:
         reads: DriverReads | None = None,
     ):
         self.engine = engine
-        self._reads = reads or DriverReads(engine)
         # this process's writers take turns (with the store's: the same lock)
         self._writers = writers or writers_of(engine)
-        self._rows: dict[str, tuple[int, TenantRow | None]] = {}  # by the writes they were read at
+        self._reads = reads or DriverReads(engine, self._writers)
         self._writer = engine.execution_options(**{IMMEDIATE: True})
         self._dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
         self._sqlite = engine.dialect.name == "sqlite"
@@ -175,7 +174,7 @@ class SharedState:
 
     def sql(self, text: str) -> str:
         """``text`` with the driver's placeholders (written as ``?``)."""
-        return text if self._sqlite else text.replace("?", "%s")
+        return self._reads.sql(text)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -204,20 +203,12 @@ class SharedState:
         """The tenant's counters and clock; None when no process has it (any more).
         Read at the start of every request, on the thread's own driver connection; on
         SQLite not read again while no writer, in any process, has ended since."""
-        writes = self._writers.writes()
-        if writes is not None:
-            kept = self._rows.get(tenant)
-            if kept is not None and kept[0] == writes:
-                return kept[1]
         found = self._reads.one(self._row_sql, (tenant,))
-        row = None
-        if found is not None:
-            faults_version, frozen_at = found
-            when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
-            row = TenantRow(faults_version, when)
-        if writes is not None:
-            self._rows[tenant] = (writes, row)
-        return row
+        if found is None:
+            return None
+        faults_version, frozen_at = found
+        when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
+        return TenantRow(faults_version, when)
 
     def tenant_keys(self) -> list[str]:
         with self.reading() as connection:

@@ -34,7 +34,7 @@ class SqlStores:
         self.schema = Schema()
         self.schema.create(self.engine)
         self.writers = writers_of(self.engine)
-        self.reads = DriverReads(self.engine)
+        self.reads = DriverReads(self.engine, self.writers)
 
     def open(self, tenant: str, baseline: FrozenStore) -> SqlStore:
         """The tenant's store: as it was left, or filled with ``baseline`` if new."""

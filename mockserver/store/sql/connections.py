@@ -56,7 +56,6 @@ class Connections:
         self._local = threading.local()  # the connection of this thread's transaction
         self._lookups: dict[Hashable, object] | None = None  # kept at ``_seen``'s version
         self._seen: tuple[int, int] | None = None  # (version, generation) the last sync read
-        self._seen_after: int | None = None  # the database's writes then (SQLite)
 
     @property
     def held(self) -> Connection | None:
@@ -89,16 +88,13 @@ class Connections:
     def sync(self) -> None:
         """Read the tenant's version and generation: lookups kept at another version go.
         On SQLite, not read again while no writer, in any process, has ended since."""
-        writes = self.writers.writes()
-        if writes is not None and writes == self._seen_after and self._seen is not None:
-            return
         found = self._reads.one(self._sync_sql, (self.tenant,))
         if found is None:
             return
         seen = tuple(found)
         if self._seen != seen or self._lookups is None:
             self._lookups = {}
-        self._seen, self._seen_after = seen, writes
+        self._seen = seen
 
     @property
     def generation(self) -> int | None:

@@ -4,7 +4,11 @@ machinery. On SQLite each thread of each process keeps one, out of the pool,
 so a read is one statement, without the pool's checkout and the rollback of
 its checkin. On PostgreSQL a read takes one from the pool as any other does:
 a connection per thread kept besides the pool's would be a database backend
-each, and a server's connections are few."""
+each, and a server's connections are few.
+
+On SQLite a row read is kept with the writers' count of the writes ended at
+the read (``writers.py``): while the count stays the same, no process has
+written since, and the same read gives the kept row without asking SQLite."""
 
 from __future__ import annotations
 
@@ -13,19 +17,35 @@ import threading
 
 from sqlalchemy import Engine
 
+from mockserver.store.sql.writers import NoTurn, SqliteWriters
+
 
 class DriverReads:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, writers: SqliteWriters | NoTurn):
         self._engine = engine
+        self._writers = writers
         self._sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
+        self._kept: dict[tuple[str, tuple], tuple[int, tuple | None]] = {}  # by the writes then
 
     def sql(self, text: str) -> str:
         """``text`` with the driver's placeholders (written as ``?``)."""
         return text if self._sqlite else text.replace("?", "%s")
 
     def one(self, sql: str, parameters: tuple) -> tuple | None:
-        """The first row of ``sql`` (from ``sql()``), or None."""
+        """The first row of ``sql`` (from ``sql()``), or None; on SQLite the row kept
+        from the same read while no writer has ended since."""
+        writes = self._writers.writes()
+        if writes is None:
+            return self._read(sql, parameters)
+        kept = self._kept.get((sql, parameters))
+        if kept is not None and kept[0] == writes:
+            return kept[1]
+        found = self._read(sql, parameters)
+        self._kept[(sql, parameters)] = (writes, found)
+        return found
+
+    def _read(self, sql: str, parameters: tuple) -> tuple | None:
         if not self._sqlite:
             pooled = self._engine.raw_connection()
             try:
