@@ -151,6 +151,7 @@ class Channel(HTTPChannel):
     error_task_class = _ErrorTask
     input_ended = False  # the client sent its FIN: nothing more to read
     request_began: float | None = None  # when the first byte of the pending request came
+    writing = False  # a worker is in write_soon
 
     def __init__(self, server, sock, addr, adj, map=None):
         # Past the limit: its one request is answered with a 503, here, not by a worker.
@@ -183,6 +184,22 @@ class Channel(HTTPChannel):
 
     def readable(self):
         return not self.input_ended and super().readable()
+
+    def write_soon(self, data):
+        self.writing = True
+        try:
+            return super().write_soon(data)
+        finally:
+            self.writing = False
+            if self.total_outbufs_len:  # the socket took less: the loop sends the rest
+                self.server.pull_trigger()
+
+    def writable(self):
+        """Not while a worker writes: it holds the buffer and sends what it writes
+        itself. waitress's loop would poll the ready socket and fail to take the
+        buffer, over and over (6 to 50 times a request, measured), holding the
+        interpreter lock that the worker needs."""
+        return not self.writing and super().writable()
 
     def handle_read(self):
         try:  # the socket's own recv: the dispatcher's would close at the end of input

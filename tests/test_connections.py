@@ -17,6 +17,10 @@ import pytest
 import requests
 from conftest import bearer, memo_body
 
+from mockserver.app import create_app
+from mockserver.config import Config
+from mockserver.server import start_in_thread
+
 SLOW_CLIENTS = 300
 ANSWER_CEILING_S = 10  # "answered at all", not a speed measure
 
@@ -304,3 +308,66 @@ def test_the_limit_counts_connections_not_requests(start_sandbox):
         ]
 
     assert answers == [200] * 5
+
+
+@pytest.fixture
+def running_server():
+    """A sandbox's server itself (not only its root), stopped after the test."""
+    config = Config(port=0, log_requests=False)
+    server = start_in_thread(create_app(config), port=0, threads=config.threads)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def counting_loop_turns(server) -> list[int]:
+    """A list whose length is the turns the event loop has taken since: it asks
+    the listening socket whether it is readable once a turn."""
+    turns: list[int] = []
+    readable = server.server.readable
+
+    def counted():
+        turns.append(1)
+        return readable()
+
+    server.server.readable = counted
+    return turns
+
+
+def test_the_event_loop_waits_while_a_worker_writes_its_answer(running_server):
+    """It wakes for a request and for its answer's end, not over and over while the
+    worker sends (waitress alone polled the writable socket 6 to 50 times a request)."""
+    root, requests_made = running_server.url, 200
+    with requests.Session() as one_connection:
+        memo_id = one_connection.get(
+            f"{root}/v2/debit_memos?page_size=1", headers=bearer(), timeout=ANSWER_CEILING_S
+        ).json()["data"][0]["id"]
+        turns = counting_loop_turns(running_server)
+        statuses = [
+            one_connection.get(
+                f"{root}/v2/debit_memos/{memo_id}", headers=bearer(), timeout=ANSWER_CEILING_S
+            ).status_code
+            for _ in range(requests_made)
+        ]
+
+    assert statuses == [200] * requests_made
+    assert len(turns) <= 3 * requests_made
+
+
+def test_an_answer_larger_than_the_socket_takes_reaches_a_slow_reader_whole(running_server):
+    """What the worker's send leaves in the buffer, the event loop sends."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(ANSWER_CEILING_S)
+        sock.connect(("127.0.0.1", running_server.port))
+        authorization = bearer()["Authorization"]
+        sock.sendall(
+            b"GET /v2/debit_memos?page_size=99&expand[]=items HTTP/1.1\r\nHost: localhost\r\n"
+            + f"Authorization: {authorization}\r\n\r\n".encode()
+        )
+        status, headers, body = answer_of(sock)
+
+    assert status == 200
+    assert len(body) == int(headers["content-length"]) > 256 * 1024
+    assert json.loads(body)["data"]
