@@ -2,13 +2,15 @@
 state), on the driver's own connection, without SQLAlchemy's statement
 machinery. On SQLite each thread of each process keeps one, out of the pool,
 so a read is one statement, without the pool's checkout and the rollback of
-its checkin. On PostgreSQL a read takes one from the pool as any other does:
-a connection per thread kept besides the pool's would be a database backend
-each, and a server's connections are few.
+its checkin. On PostgreSQL a read takes one from the pool as any other does,
+in autocommit: one round trip, and psycopg keeps its prepared statements (a
+connection per thread kept besides the pool's would be a database backend
+each, and a server's connections are few).
 
 On SQLite a row read is kept with the writers' count of the writes ended at
 the read (``writers.py``): while the count stays the same, no process has
-written since, and the same read gives the kept row without asking SQLite."""
+written since, and the same read gives the kept row without asking SQLite.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from mockserver.store.sql.engine import autocommitted
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
 
@@ -47,11 +50,9 @@ class DriverReads:
 
     def _read(self, sql: str, parameters: tuple) -> tuple | None:
         if not self._sqlite:
-            pooled = self._engine.raw_connection()
-            try:
-                return _first(pooled.cursor(), sql, parameters)
-            finally:
-                pooled.close()
+            with autocommitted(self._engine) as cursor:
+                cursor.execute(sql, parameters)
+                return cursor.fetchone()
         return _first(self._thread_connection().cursor(), sql, parameters)
 
     def _thread_connection(self):

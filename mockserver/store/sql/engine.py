@@ -8,6 +8,10 @@ locked"; they wait up to ``BUSY_TIMEOUT_MS`` for it instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -55,6 +59,27 @@ def readers(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+@contextmanager
+def autocommitted(engine: Engine) -> Iterator[Any]:
+    """A driver cursor on a pooled PostgreSQL connection in autocommit: each statement
+    is a transaction of its own in one round trip (no ``BEGIN``, no ``COMMIT``), and
+    the connection goes back with no transaction for the pool to roll back (psycopg
+    forgets its prepared statements at every ``ROLLBACK``)."""
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        cursor = driver.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            if not driver.closed:  # a broken one is the pool's to throw away
+                driver.autocommit = False
+    finally:
+        pooled.close()
+
+
 def make_engine(text: str, pool_size: int = POOL_SIZE) -> Engine:
     """The engine of a store URL (see ``store_url``), keeping ``pool_size`` connections:
     a connection made and closed again for each of a busy server's requests would cost
@@ -66,7 +91,9 @@ def make_engine(text: str, pool_size: int = POOL_SIZE) -> Engine:
         )
         _use_wal_and_immediate_writers(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    # the newest connection back is the next one out: the few a light load needs keep
+    # their prepared statements warm (psycopg prepares a statement at its 5th run)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
 
 
 def _use_wal_and_immediate_writers(engine: Engine) -> None:
