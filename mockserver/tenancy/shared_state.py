@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError
 
-from mockserver.store.sql.driver_reads import DriverReads
+from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.engine import IMMEDIATE
 from mockserver.store.sql.schema import refuse_other_columns
 from mockserver.store.sql.writers import NoTurn, SqliteWriters, writers_of
@@ -108,7 +108,11 @@ fault_rules = Table(
     Column("fired", BigInteger, nullable=False, default=0),
 )
 
-ROW_SQL = "SELECT faults_version, frozen_at FROM mock_tenants WHERE tenant = ?"
+# the tenant's row, and its store's version read with it (handed to the store's sync)
+ROW_SQL = (
+    "SELECT m.faults_version, m.frozen_at, t.version, t.generation FROM mock_tenants m"
+    " LEFT JOIN tenants t ON t.tenant = m.tenant WHERE m.tenant = ?"
+)
 PER_TENANT = (journal, idempotency_keys, rate_windows, fault_rules)
 
 
@@ -135,6 +139,7 @@ class SharedState:
         self._dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
         self._sqlite = engine.dialect.name == "sqlite"
         self._row_sql = self.sql(ROW_SQL)
+        self._version_sql = self.sql(VERSION_SQL)
         # SQLite: one machine's processes, whose journal entries are written behind
         self.journal_marks = (
             JournalMarks(Path(f"{engine.url.database}-journal-marks")) if self._sqlite else None
@@ -201,12 +206,15 @@ class SharedState:
 
     def row(self, tenant: str) -> TenantRow | None:
         """The tenant's counters and clock; None when no process has it (any more).
-        Read at the start of every request, on the thread's own driver connection; on
+        Read at the start of every request, on the thread's own driver connection,
+        with the store's version, which the store's sync that follows takes; on
         SQLite not read again while no writer, in any process, has ended since."""
         found = self._reads.one(self._row_sql, (tenant,))
         if found is None:
             return None
-        faults_version, frozen_at = found
+        faults_version, frozen_at, version, generation = found
+        seen = None if version is None else (version, generation)
+        self._reads.hand_over(self._version_sql, (tenant,), seen)
         when = None if frozen_at is None else datetime.fromtimestamp(frozen_at, UTC)
         return TenantRow(faults_version, when)
 

@@ -10,6 +10,10 @@ each, and a server's connections are few).
 On SQLite a row read is kept with the writers' count of the writes ended at
 the read (``writers.py``): while the count stays the same, no process has
 written since, and the same read gives the kept row without asking SQLite.
+
+Two reads that one statement can make (the shared row with the version) hand
+over: the first reads both and ``hand_over`` keeps the second's row for the
+thread's next read, which takes it if it is that read (any read takes it away).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from sqlalchemy import Engine
 
 from mockserver.store.sql.engine import autocommitted
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
+
+VERSION_SQL = "SELECT version, generation FROM tenants WHERE tenant = ?"
 
 
 class DriverReads:
@@ -35,9 +41,19 @@ class DriverReads:
         """``text`` with the driver's placeholders (written as ``?``)."""
         return text if self._sqlite else text.replace("?", "%s")
 
+    def hand_over(self, sql: str, parameters: tuple, row: tuple | None) -> None:
+        """``row`` is what ``sql`` (from ``sql()``) gives now: the answer of this
+        thread's next read if it is that one."""
+        self._local.handed = (sql, parameters, row)
+
     def one(self, sql: str, parameters: tuple) -> tuple | None:
         """The first row of ``sql`` (from ``sql()``), or None; on SQLite the row kept
         from the same read while no writer has ended since."""
+        handed = getattr(self._local, "handed", None)
+        if handed is not None:
+            self._local.handed = None
+            if handed[:2] == (sql, parameters):
+                return handed[2]
         writes = self._writers.writes()
         if writes is None:
             return self._read(sql, parameters)
