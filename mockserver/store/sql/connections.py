@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine, update
 
-from mockserver.store.sql.driver_reads import DriverReads
+from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.engine import IMMEDIATE, readers
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
@@ -52,7 +52,7 @@ class Connections:
             .returning(tenants.c.generation)
         )
         self._reads = reads
-        self._sync_sql = reads.sql("SELECT version, generation FROM tenants WHERE tenant = ?")
+        self._sync_sql = reads.sql(VERSION_SQL)
         self._local = threading.local()  # the connection of this thread's transaction
         self._lookups: dict[Hashable, object] | None = None  # kept at ``_seen``'s version
         self._seen: tuple[int, int] | None = None  # (version, generation) the last sync read
