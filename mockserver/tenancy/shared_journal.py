@@ -6,6 +6,10 @@ would take over ``max_bytes``. Numbers come from the tenant's row, in the
 transaction that records the entry, so ``seq`` grows in commit order across
 processes. Old entries are deleted every ``TRIM_EVERY`` entries (reads keep
 the newest ``size`` meanwhile), or at once when the bytes are over.
+
+On PostgreSQL a batch is one statement in autocommit, which numbers and
+inserts (``ADD_SQL``): one round trip, and the tenant's row is locked only
+while PostgreSQL runs it, not across the round trips of a transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import Connection, delete, func, select, update
 
+from mockserver.store.sql.engine import autocommitted
 from mockserver.tenancy.group_commit import GroupCommit, WriteBehind
 from mockserver.tenancy.journal import Entry, matching, stamped
 from mockserver.tenancy.shared_state import SharedState, journal, tenants
@@ -32,11 +37,35 @@ INSERT_SQL = (
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
 
+# PostgreSQL: the batch's columns as arrays, numbered after the tenant's last
+ADD_SQL = (
+    "WITH counted AS (UPDATE mock_tenants SET journal_seq = journal_seq + %(count)s,"
+    " journal_bytes = journal_bytes + %(added)s WHERE tenant = %(tenant)s"
+    " RETURNING journal_seq, journal_bytes),"
+    " inserted AS (INSERT INTO mock_journal"
+    " (tenant, seq, footprint, entry, request_body, response_body)"
+    " SELECT %(tenant)s, counted.journal_seq - %(count)s + d.n, d.footprint, d.entry,"
+    " d.request_body, d.response_body FROM counted, unnest(%(footprints)s::integer[],"
+    " %(entries)s::bytea[], %(requests)s::bytea[], %(responses)s::bytea[])"
+    " WITH ORDINALITY AS d(footprint, entry, request_body, response_body, n))"
+    " SELECT journal_seq, journal_bytes FROM counted"
+)
+# PostgreSQL: the entries up to a number deleted, and their bytes taken off
+CUT_SQL = (
+    "WITH gone AS (DELETE FROM mock_journal WHERE tenant = %(tenant)s AND seq <= %(seq)s"
+    " RETURNING footprint) UPDATE mock_tenants"
+    " SET journal_bytes = journal_bytes - (SELECT coalesce(sum(footprint), 0) FROM gone)"
+    " WHERE tenant = %(tenant)s RETURNING journal_bytes"
+)
 
-def _row(entry: Entry, footprint: int) -> tuple:
-    """The values of ``INSERT_SQL`` after the tenant."""
+
+_ARRAYS = ("footprints", "entries", "requests", "responses")  # ADD_SQL's, of _values'
+
+
+def _values(entry: Entry, footprint: int) -> tuple:
+    """The values of ``INSERT_SQL`` after the tenant and the number."""
     fields = {name: getattr(entry, name) for name in _FIELDS}
-    return entry.seq, footprint, orjson.dumps(fields), entry.request_body, entry.response_body
+    return footprint, orjson.dumps(fields), entry.request_body, entry.response_body
 
 
 def _entry(seq: int, text: bytes, request_body: bytes, response_body: bytes | None) -> Entry:
@@ -53,9 +82,7 @@ class SharedJournal:
         self.size = size
         self.max_bytes = max_bytes
         marks = state.journal_marks
-        self._commits = (
-            GroupCommit(self._write) if marks is None else WriteBehind(self._write, marks)
-        )
+        self._commits = GroupCommit(self._add) if marks is None else WriteBehind(self._write, marks)
 
     def add(self, **fields) -> None:
         """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s.
@@ -64,8 +91,26 @@ class SharedJournal:
         draft = stamped(0, fields)
         self._commits.submit((draft, draft.footprint()))
 
+    def _add(self, drafts: list[tuple[Entry, int]]) -> None:
+        """PostgreSQL: number ``drafts`` and insert them in one statement."""
+        rows = [_values(draft, footprint) for draft, footprint in drafts]
+        columns = {"tenant": self._tenant, "count": len(rows)}
+        columns["added"] = sum(footprint for _, footprint in drafts)
+        arrays = (list(values) for values in zip(*rows, strict=True))
+        columns.update(zip(_ARRAYS, arrays, strict=True))
+        with autocommitted(self._state.engine) as cursor:
+            cursor.execute(ADD_SQL, columns)
+            counted = cursor.fetchone()
+            if counted is None:
+                return  # the tenant was dropped meanwhile
+            last, total = counted
+            if last // TRIM_EVERY != (last - len(rows)) // TRIM_EVERY:
+                cursor.execute(CUT_SQL, {"tenant": self._tenant, "seq": last - self.size})
+                (total,) = cursor.fetchone() or (total,)
+        self._within_bytes(last, total)
+
     def _write(self, drafts: list[tuple[Entry, int]]) -> None:
-        """Number ``drafts`` in one go, and insert them."""
+        """SQLite: number ``drafts`` in one go, and insert them."""
         added = sum(footprint for _, footprint in drafts)
         state = self._state
         with state.driver_writing() as cursor:
@@ -76,7 +121,7 @@ class SharedJournal:
             last, total = counted
             first = last - len(drafts) + 1
             rows = [
-                (self._tenant, *_row(draft._replace(seq=seq), footprint))
+                (self._tenant, seq, *_values(draft, footprint))
                 for seq, (draft, footprint) in enumerate(drafts, start=first)
             ]
             cursor.executemany(state.sql(INSERT_SQL), rows)
@@ -85,9 +130,12 @@ class SharedJournal:
                 freed = sum(footprint for (footprint,) in cursor.fetchall())
                 cursor.execute(state.sql(FREED_SQL), (freed, self._tenant))
                 total -= freed
+        self._within_bytes(last, total)
+
+    def _within_bytes(self, seq: int, total: int) -> None:
         if total > self.max_bytes:
-            with state.writing() as connection:
-                self._trim(connection, last, total)
+            with self._state.writing() as connection:
+                self._trim(connection, seq, total)
 
     def _trim(self, connection: Connection, seq: int, total: int) -> None:
         """Delete the oldest entries while the bytes are over (and any past the count)."""

@@ -1,0 +1,89 @@
+"""What a request costs PostgreSQL: the statements a sandbox sends, read from
+the cluster's log (``log_statement = all`` on the sandbox's database only).
+
+A GET of a memo read before is two statements, each a transaction of its own
+(no ``BEGIN``, ``COMMIT`` or ``ROLLBACK`` round trips): the tenant's row with
+its store's version, and the journal entry numbered and inserted at once."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import requests
+from conftest import bearer, memo_body
+
+from mockserver.tenancy.shared_journal import TRIM_EVERY
+
+ROW_READ = "SELECT m.faults_version, m.frozen_at, t.version, t.generation FROM mock_tenants"
+JOURNAL_ADD = "WITH counted AS (UPDATE mock_tenants SET journal_seq"
+JOURNAL_CUT = "WITH gone AS (DELETE FROM mock_journal"
+
+
+class LoggedDatabase:
+    """A new database of the cluster whose sessions log every statement."""
+
+    def __init__(self, cluster):
+        self.url = cluster.new_database()
+        self._log = cluster.log
+        name = self.url.split("@/", 1)[1].split("?", 1)[0]
+        with psycopg.connect(
+            f"host={cluster.socket} user=postgres dbname=postgres", autocommit=True
+        ) as db:
+            db.execute(f"ALTER DATABASE \"{name}\" SET log_statement = 'all'")
+        self._start = 0
+
+    def mark(self) -> None:
+        self._start = self._log.stat().st_size
+
+    def statements(self) -> list[str]:
+        """The statements logged since ``mark()``, without the log's prefix."""
+        text = self._log.read_bytes()[self._start :].decode(errors="replace")
+        found = []
+        for line in text.splitlines():
+            if "LOG:  statement: " in line:
+                found.append(line.split("LOG:  statement: ", 1)[1])
+            elif "LOG:  execute " in line:
+                found.append(line.split(": ", 2)[2])
+        return found
+
+
+@pytest.fixture
+def logged(postgres_cluster) -> LoggedDatabase:
+    return LoggedDatabase(postgres_cluster)
+
+
+def test_a_get_of_a_memo_read_before_is_two_statements_outside_any_transaction(
+    start_sandbox, logged
+):
+    root = start_sandbox(store=logged.url)
+    memo = requests.post(f"{root}/v2/debit_memos", json=memo_body(), headers=bearer(), timeout=30)
+    assert memo.status_code == 201, memo.text
+    url = f"{root}/v2/debit_memos/{memo.json()['id']}"
+    assert requests.get(url, headers=bearer(), timeout=30).status_code == 200
+    logged.mark()
+    for _ in range(TRIM_EVERY):
+        answer = requests.get(url, headers=bearer(), timeout=30)
+        assert answer.status_code == 200, answer.text
+    statements = logged.statements()
+    reads = [s for s in statements if s.startswith(ROW_READ)]
+    adds = [s for s in statements if s.startswith(JOURNAL_ADD)]
+    cuts = [s for s in statements if s.startswith(JOURNAL_CUT)]
+    assert (len(reads), len(adds), len(cuts)) == (TRIM_EVERY, TRIM_EVERY, 1)
+    assert len(statements) == 2 * TRIM_EVERY + 1, statements
+
+
+def test_the_journal_numbers_the_entries_of_both_processes_one_statement_each(
+    start_sandbox, logged
+):
+    roots = [start_sandbox(store=logged.url) for _ in range(2)]
+    for root in roots:  # each process has the tenant, and has seen its rules
+        assert requests.get(f"{root}/v2/debit_memos", headers=bearer(), timeout=30).ok
+    logged.mark()
+    for n in range(6):
+        answer = requests.get(f"{roots[n % 2]}/v2/debit_memos", headers=bearer(), timeout=30)
+        assert answer.status_code == 200, answer.text
+    adds = [s for s in logged.statements() if s.startswith(JOURNAL_ADD)]
+    assert len(adds) == 6
+    entries = requests.get(f"{roots[1]}/__mock/requests", timeout=30).json()["data"]
+    assert [entry["seq"] for entry in entries] == list(range(1, len(entries) + 1))
+    assert len(entries) >= 8
