@@ -52,6 +52,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--thread-counts", default="4,8,16,32,64", help="for the threads group: waitress threads"
     )
+    parser.add_argument(
+        "--stores",
+        default="memory,sqlite,postgresql",
+        help="for the stores group: the kinds of store to measure (all three)",
+    )
     parser.add_argument("--startups", type=int, default=5, help="spawns per start-up command (5)")
     parser.add_argument(
         "--source",
@@ -214,6 +219,7 @@ def main(argv=None) -> None:
         sizes=[int(s) for s in args.sizes.split(",") if s],
         startups=args.startups,
         thread_counts=[int(n) for n in args.thread_counts.split(",") if n],
+        stores=[kind.strip() for kind in args.stores.split(",") if kind.strip()],
     )
     source = use_source(args.source) if args.source else None
     data: dict = {

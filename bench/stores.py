@@ -45,11 +45,14 @@ def _cluster():
 def measure_round(
     settings: Settings, memo_id: str, attempt: Callable, tag: str, data: dict
 ) -> None:
-    """One round of every setup: GET then pay, each on a sandbox of its own."""
-    cluster = _cluster()
+    """One round of every setup of ``settings.stores``' kinds: GET then pay, each on a
+    sandbox of its own."""
+    cluster = _cluster() if "postgresql" in settings.stores else None
     folder = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
     try:
         for label, (kind, workers) in SETUPS.items():
+            if kind not in settings.stores:
+                continue
             if kind == "postgresql" and cluster is None:
                 data.setdefault(label, "skipped: no initdb (Debian's postgresql package)")
                 continue

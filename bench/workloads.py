@@ -49,6 +49,7 @@ class Settings:
     sizes: list[int] = field(default_factory=lambda: [1000, 10_000, 100_000])
     startups: int = 5
     thread_counts: list[int] = field(default_factory=lambda: [4, 8, 16, 32, 64])
+    stores: list[str] = field(default_factory=lambda: ["memory", "sqlite", "postgresql"])
 
 
 def list_path(name: str) -> str:
