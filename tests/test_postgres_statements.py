@@ -3,7 +3,8 @@ the cluster's log (``log_statement = all`` on the sandbox's database only).
 
 A GET of a memo read before is two statements, each a transaction of its own
 (no ``BEGIN``, ``COMMIT`` or ``ROLLBACK`` round trips): the tenant's row with
-its store's version, and the journal entry numbered and inserted at once."""
+its store's version, and the journal entry numbered and inserted at once.
+Every statement is prepared at its first run on a connection."""
 
 from __future__ import annotations
 
@@ -35,11 +36,22 @@ class LoggedDatabase:
     def mark(self) -> None:
         self._start = self._log.stat().st_size
 
+    def _lines(self) -> list[str]:
+        return self._log.read_bytes()[self._start :].decode(errors="replace").splitlines()
+
+    def executed(self) -> list[str]:
+        """The names of the statements executed through the extended protocol since
+        ``mark()``: a prepared statement's (``_pg3_N``), or ``<unnamed>``."""
+        return [
+            line.split("LOG:  execute ", 1)[1].split(":", 1)[0]
+            for line in self._lines()
+            if "LOG:  execute " in line
+        ]
+
     def statements(self) -> list[str]:
         """The statements logged since ``mark()``, without the log's prefix."""
-        text = self._log.read_bytes()[self._start :].decode(errors="replace")
         found = []
-        for line in text.splitlines():
+        for line in self._lines():
             if "LOG:  statement: " in line:
                 found.append(line.split("LOG:  statement: ", 1)[1])
             elif "LOG:  execute " in line:
@@ -87,3 +99,17 @@ def test_the_journal_numbers_the_entries_of_both_processes_one_statement_each(
     entries = requests.get(f"{roots[1]}/__mock/requests", timeout=30).json()["data"]
     assert [entry["seq"] for entry in entries] == list(range(1, len(entries) + 1))
     assert len(entries) >= 8
+
+
+def test_a_new_sandbox_prepares_each_statement_at_its_first_run(start_sandbox, logged):
+    root = start_sandbox(store=logged.url)
+    logged.mark()
+    memo = requests.post(f"{root}/v2/debit_memos", json=memo_body(), headers=bearer(), timeout=30)
+    assert memo.status_code == 201, memo.text
+    posted = requests.post(
+        f"{root}/v2/debit_memos/{memo.json()['id']}/post", headers=bearer(), timeout=30
+    )
+    assert posted.status_code == 200, posted.text
+    executed = logged.executed()
+    assert len(executed) > 10
+    assert "<unnamed>" not in executed

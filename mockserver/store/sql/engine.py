@@ -91,9 +91,17 @@ def make_engine(text: str, pool_size: int = POOL_SIZE) -> Engine:
         )
         _use_wal_and_immediate_writers(engine)
         return engine
-    # the newest connection back is the next one out: the few a light load needs keep
-    # their prepared statements warm (psycopg prepares a statement at its 5th run)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
+    # Every statement prepared at its first run on a connection (psycopg's default is
+    # the 5th; PostgreSQL plans it afresh 5 times more before it keeps a generic plan),
+    # and the newest connection back is the next one out: the few a light load needs
+    # keep their plans warm.
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_use_lifo=True,
+        connect_args={"prepare_threshold": 0},
+    )
 
 
 def _use_wal_and_immediate_writers(engine: Engine) -> None:
