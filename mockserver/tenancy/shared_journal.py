@@ -37,7 +37,8 @@ INSERT_SQL = (
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
 
-# PostgreSQL: the batch's columns as arrays, numbered after the tenant's last
+# PostgreSQL: the batch's columns as arrays, numbered after the tenant's last; the
+# arrays sent in binary (psycopg's text form escapes every byte: ~13x the time)
 ADD_SQL = (
     "WITH counted AS (UPDATE mock_tenants SET journal_seq = journal_seq + %(count)s,"
     " journal_bytes = journal_bytes + %(added)s WHERE tenant = %(tenant)s"
@@ -45,8 +46,8 @@ ADD_SQL = (
     " inserted AS (INSERT INTO mock_journal"
     " (tenant, seq, footprint, entry, request_body, response_body)"
     " SELECT %(tenant)s, counted.journal_seq - %(count)s + d.n, d.footprint, d.entry,"
-    " d.request_body, d.response_body FROM counted, unnest(%(footprints)s::integer[],"
-    " %(entries)s::bytea[], %(requests)s::bytea[], %(responses)s::bytea[])"
+    " d.request_body, d.response_body FROM counted, unnest(%(footprints)b::integer[],"
+    " %(entries)b::bytea[], %(requests)b::bytea[], %(responses)b::bytea[])"
     " WITH ORDINALITY AS d(footprint, entry, request_body, response_body, n))"
     " SELECT journal_seq, journal_bytes FROM counted"
 )
