@@ -91,6 +91,7 @@ def fill(store: SqlStore, frozen: FrozenStore) -> None:
     """The tenant's rows replaced by ``frozen``'s records, ids' sequences and settings."""
     schema, tenant = store.schema, store.tenant
     with store.transaction() as connection:
+        store.rewritten()
         for table in reversed(schema.tables()):
             if table is not schema.tenants:
                 connection.execute(delete(table).where(table.c.tenant == tenant))

@@ -1,5 +1,5 @@
 """One tenant's way into a SQL store's database: the transactions its writes
-take turns in, the reads on their own, and the lookups kept between requests.
+take turns in, the reads on their own, and what is kept between them.
 
 A transaction holds the tenant's writes in turn, as the memory store's lock
 does: it begins by adding one to the tenant's ``version`` (on PostgreSQL that
@@ -9,31 +9,72 @@ writers, see ``writers.py``). So no update is lost, no balance goes negative
 and no number is given twice, whichever process of whichever machine writes.
 Readers take no lock.
 
-What a lookup found outside a transaction is kept while the tenant's version
-stays the one ``sync`` read at the start of a request: a GET of a record this
-process read before costs one read of the version. A write through this
-process keeps nothing until the next ``sync``; another process's write changes
-the version the next ``sync`` reads. A kept lookup is dropped with its whole
-set: each set holds only what was read after the set was made, and a new set
-is made whenever the version is not the one seen last.
+What a process knows of the tenant at one version is ``Kept``: the lookups
+read at that version, and the counters' values. ``sync`` reads the version at
+the start of a request; while it is the one seen last, lookups are served from
+what is kept (a GET of a record read before costs one read of the version).
+A write through this process keeps, at the version it ends at, the records it
+put, by id.
+Another process's write changes the version: the next ``sync`` starts afresh.
+
+A transaction's bump returns the new version. When it is the kept one plus
+one, no other writer came between, so what is kept still holds: the
+transaction's lookups of tables it has not written yet, and its counters, are
+served from it, and at the commit what it did not write is kept at the new
+version, with the counters it ended at. A transaction that fails keeps nothing.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import NoResultFound
 
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
+from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import IMMEDIATE, readers
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
-LOOKUPS_KEPT = 4096  # lookups kept per tenant and version; past it, the rest are read each time
+LOOKUPS_KEPT = 4096  # lookups kept per table and version; past it, the rest are read each time
 MISSING = object()  # no lookup kept
+
+
+@dataclass
+class Kept:
+    """What this process knows of the tenant at ``seen`` (its version, generation)."""
+
+    seen: tuple[int, int]
+    lookups: dict[str, dict[Hashable, object]] = field(default_factory=dict)  # by table
+    counters: dict[str, int] = field(default_factory=dict)  # by name
+
+
+@dataclass
+class Transaction:
+    """This thread's transaction: its connection, and what it may take from ``base``."""
+
+    connection: Connection
+    cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
+    generation: int
+    base: Kept | None  # what was kept, if no other writer came between
+    counters: dict[str, int]  # their values now, those in ``pending`` not yet written
+    pending: set[str] = field(default_factory=set)
+    written: set[str] = field(default_factory=set)  # tables this transaction wrote
+    put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
+    before_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def wrote_all(self) -> None:
+        """Every table of the tenant was written: nothing kept holds any more."""
+        self.base = None
+        self.counters.clear()
+        self.pending.clear()
+        self.put.clear()
 
 
 class Connections:
@@ -44,74 +85,96 @@ class Connections:
         self.readers = readers(engine)
         self.writers: SqliteWriters | NoTurn = writers  # the database's writers take turns
         self.tenant = tenant
-        tenants = schema.tenants
-        self._bump = (
-            update(tenants)
-            .where(tenants.c.tenant == tenant)
-            .values(version=tenants.c.version + 1)
-            .returning(tenants.c.generation)
+        self.reads = reads
+        self.writes = DriverWrites(engine.dialect)
+        self._bump = reads.sql(
+            "UPDATE tenants SET version = version + 1 WHERE tenant = ?"
+            " RETURNING version, generation"
         )
-        self._reads = reads
         self._sync_sql = reads.sql(VERSION_SQL)
-        self._local = threading.local()  # the connection of this thread's transaction
-        self._lookups: dict[Hashable, object] | None = None  # kept at ``_seen``'s version
-        self._seen: tuple[int, int] | None = None  # (version, generation) the last sync read
+        self._local = threading.local()  # this thread's ``Transaction``
+        self._kept: Kept | None = None
+        self._keeping = threading.Lock()  # who replaces ``_kept``
 
     @property
-    def held(self) -> Connection | None:
-        """This thread's transaction's connection, if it is in one."""
-        return getattr(self._local, "connection", None)
+    def held(self) -> Transaction | None:
+        """This thread's transaction, if it is in one."""
+        return getattr(self._local, "transaction", None)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         held = self.held
         if held is not None:
-            yield held
+            yield held.connection
             return
+        start = self._kept
         writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
+        ended = None
         try:
             with self.writers, writer as connection, connection.begin():
-                self._local.generation = connection.execute(self._bump).scalar_one()
-                self._local.connection = connection
+                cursor = connection.connection.driver_connection.cursor()
+                cursor.execute(self._bump, (self.tenant,))
+                bumped = cursor.fetchone()
+                if bumped is None:
+                    raise NoResultFound(f"no tenant {self.tenant!r}")
+                version, generation = bumped
+                base = start if start is not None and start.seen[0] + 1 == version else None
+                known = dict(base.counters) if base is not None else {}
+                held = Transaction(connection, cursor, generation, base, known)
+                self._local.transaction = held
                 try:
                     yield connection
+                    for step in held.before_commit:
+                        step()
                 finally:
-                    self._local.connection = None
-        finally:  # committed or rolled back: what was kept may be out of date
-            self._seen = self._lookups = None
+                    self._local.transaction = None
+                    cursor.close()
+                ended = _ended(held, version)
+        finally:  # committed, or rolled back (``ended`` None): nothing kept holds
+            self._replace(start, ended)
+
+    def _replace(self, start: Kept | None, ended: Kept | None) -> None:
+        """What is kept after a transaction begun at ``start``: ``ended``, unless a sync
+        (or another transaction) replaced ``start`` meanwhile, which is newer."""
+        with self._keeping:
+            if self._kept is start:
+                self._kept = ended if start is not None else None
 
     def reading(self) -> AbstractContextManager[Connection]:
         """The transaction's connection, or one for a read on its own."""
         held = self.held
-        return nullcontext(held) if held is not None else self.readers.connect()
+        return nullcontext(held.connection) if held is not None else self.readers.connect()
 
     def sync(self) -> None:
-        """Read the tenant's version and generation: lookups kept at another version go.
+        """Read the tenant's version and generation: what was kept at another version goes.
         On SQLite, not read again while no writer, in any process, has ended since."""
-        found = self._reads.one(self._sync_sql, (self.tenant,))
+        found = self.reads.one(self._sync_sql, (self.tenant,))
         if found is None:
             return
         seen = tuple(found)
-        if self._seen != seen or self._lookups is None:
-            self._lookups = {}
-        self._seen = seen
+        with self._keeping:
+            kept = self._kept
+            if kept is None or kept.seen != seen:
+                self._kept = Kept(seen)
 
     @property
     def generation(self) -> int | None:
         """The tenant's generation: as the transaction began (no other writer changes it
         meanwhile), or as the last sync read it; None when it may have changed since."""
-        if self.held is not None:
-            return self._local.generation
-        seen = self._seen
-        return None if seen is None else seen[1]
+        held = self.held
+        if held is not None:
+            return held.generation
+        kept = self._kept
+        return None if kept is None else kept.seen[1]
 
     def generation_changed(self, generation: int) -> None:
         """The transaction gave the tenant a new generation."""
-        self._local.generation = generation
+        self.held.generation = generation
 
     def kept(self, key: Hashable, look_up):
-        """``look_up()``, or what it gave when last called with ``key`` at this version."""
-        lookups = None if self.held is not None else self._lookups
+        """``look_up()``, or what it gave when last called with ``key`` (a tuple whose first
+        item is the table's name) at this version."""
+        lookups = self._lookups(key[0])
         if lookups is None:
             return look_up()
         found = lookups.get(key, MISSING)
@@ -120,6 +183,47 @@ class Connections:
             if len(lookups) < LOOKUPS_KEPT:
                 lookups[key] = found
         return found
+
+    def known(self, key: Hashable):
+        """What is kept of ``key`` (as ``kept``'s), or ``MISSING``: never reads."""
+        lookups = self._lookups(key[0])
+        return MISSING if lookups is None else lookups.get(key, MISSING)
+
+    def _lookups(self, table: str) -> dict[Hashable, object] | None:
+        held = self.held
+        if held is None:
+            kept = self._kept
+        elif table in held.written:
+            return None
+        else:
+            kept = held.base
+        if kept is None:
+            return None
+        lookups = kept.lookups.get(table)
+        return kept.lookups.setdefault(table, {}) if lookups is None else lookups
+
+    def wrote(self, *tables: str) -> None:
+        """The transaction writes ``tables``: their lookups are read from now on, and
+        nothing it put in them is kept."""
+        held = self.held
+        held.written.update(tables)
+        held.put = {key: record for key, record in held.put.items() if key[0] not in tables}
+
+    def put(self, table: str, record) -> None:
+        """The transaction put ``record`` in ``table``: kept by id after the commit."""
+        held = self.held
+        held.written.add(table)
+        held.put[(table, "id", record.id)] = record
+
+
+def _ended(held: Transaction, version: int) -> Kept:
+    """What is known at the version a transaction ends at."""
+    base = held.base
+    lookups = {} if base is None else base.lookups
+    kept = {table: found for table, found in lookups.items() if table not in held.written}
+    for key, record in held.put.items():
+        kept.setdefault(key[0], {})[key] = record
+    return Kept((version, held.generation), kept, held.counters)
 
 
 def first_version() -> int:

@@ -1,56 +1,77 @@
 """A tenant's sequences in a SQL store (see ``backend.COUNTERS``): memo and payment
-numbers, record ids, the order of links and records. A counter goes up in the
-transaction that uses it, or, outside one, as one statement of its own (after
-the writers' turn, see ``writers.py``)."""
+numbers, record ids, the order of links and records.
+
+A counter goes up in a transaction (one of its own when there is none). The
+first use in a transaction adds one in the database and reads it; after that,
+and in the transactions that follow while no other writer comes between (see
+``connections.py``), it goes up in memory, and the value it ends at is written
+once, just before the commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import Executable, Table, select, update
+from functools import partial
 
-from mockserver.store.sql.connections import Connections
+from mockserver.store.sql.connections import Connections, Transaction
+
+ONE_UP = "UPDATE counters SET value = value + 1 WHERE tenant = ? AND name = ?"
+BELOW = " AND value < ?"  # a counter that stops at its last value
+SET = "UPDATE counters SET value = ? WHERE tenant = ? AND name = ?"
+LAST = "SELECT value FROM counters WHERE tenant = ? AND name = ?"
+SKIP = "UPDATE counters SET value = ? WHERE tenant = ? AND name = ? AND value < ?"
 
 
 class Counters:
-    def __init__(self, connections: Connections, counters: Table):
+    def __init__(self, connections: Connections, sql):
         self._db = connections
-        self._table = counters
-        self._statements: dict[tuple, Executable] = {}  # built once per counter
-
-    def _of(self, name: str):
-        counters = self._table
-        return counters.c.tenant == self._db.tenant, counters.c.name == name
+        self._tenant = connections.tenant
+        self._one_up = sql(ONE_UP + " RETURNING value")
+        self._one_up_below = sql(ONE_UP + BELOW + " RETURNING value")
+        self._set, self._last, self._skip = sql(SET), sql(LAST), sql(SKIP)
 
     def next(self, name: str, last: int | None = None) -> int | None:
         """The counter, one up; None, and the counter unchanged, when it is at ``last``."""
-        statement = self._statements.get((name, last))
-        if statement is None:
-            counters = self._table
-            statement = (
-                update(counters)
-                .where(*self._of(name))
-                .values(value=counters.c.value + 1)
-                .returning(counters.c.value)
-            )
-            if last is not None:
-                statement = statement.where(counters.c.value < last)
-            self._statements[(name, last)] = statement
         held = self._db.held
-        if held is not None:
-            return held.execute(statement).scalar_one_or_none()
-        with self._db.writers, self._db.readers.connect() as connection:
-            return connection.execute(statement).scalar_one_or_none()
+        if held is None:
+            with self._db.transaction():
+                return self.next(name, last)
+        known = held.counters.get(name)
+        if known is None:
+            if last is None:
+                held.cursor.execute(self._one_up, (self._tenant, name))
+            else:
+                held.cursor.execute(self._one_up_below, (self._tenant, name, last))
+            found = held.cursor.fetchone()
+            if found is not None:
+                held.counters[name] = found[0]
+            return None if found is None else found[0]
+        if last is not None and known >= last:
+            return None
+        held.counters[name] = known + 1
+        if not held.pending:
+            held.before_commit.append(partial(self._write, held))
+        held.pending.add(name)
+        return known + 1
+
+    def _write(self, held: Transaction) -> None:
+        """The values the transaction's counters went up to in memory, written."""
+        if held.pending:
+            values = [(held.counters[name], self._tenant, name) for name in held.pending]
+            held.cursor.executemany(self._set, values)
+            held.pending.clear()
 
     def last(self, name: str) -> int:
-        statement = select(self._table.c.value).where(*self._of(name))
-        with self._db.reading() as connection:
-            return connection.execute(statement).scalar_one()
+        held = self._db.held
+        if held is not None and name in held.counters:
+            return held.counters[name]
+        if held is not None:
+            held.cursor.execute(self._last, (self._tenant, name))
+            return held.cursor.fetchone()[0]
+        return self._db.reads.one(self._last, (self._tenant, name))[0]
 
     def skip(self, name: str, through: int) -> None:
         """The counter at ``through`` at least."""
-        counters = self._table
-        with self._db.transaction() as connection:
-            connection.execute(
-                update(counters)
-                .where(*self._of(name), counters.c.value < through)
-                .values(value=through)
-            )
+        with self._db.transaction():
+            held = self._db.held
+            self._write(held)
+            held.counters.pop(name, None)
+            held.cursor.execute(self._skip, (through, self._tenant, name, through))

@@ -23,7 +23,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     select,
     update,
 )
@@ -45,7 +44,7 @@ from mockserver.store import Collection
 from mockserver.store.indexes import after_key, page_after, take
 from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
-from mockserver.store.sql.connections import Connections
+from mockserver.store.sql.connections import MISSING, Connections
 from mockserver.store.sql.counters import Counters
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.queries import plan
@@ -62,7 +61,7 @@ class SqlStore:
         self.tenant = tenant
         self._recent = RecentRecords(RECENT_RECORDS)
         self._statements: dict[tuple, Executable] = {}  # built once: see ``_built``
-        self._counters = Counters(self._db, schema.counters)
+        self._counters = Counters(self._db, reads.sql)
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
@@ -72,6 +71,10 @@ class SqlStore:
 
     def sync(self) -> None:
         self._db.sync()
+
+    def rewritten(self) -> None:
+        """The transaction writes every table of the tenant (a fill): nothing kept holds."""
+        self._db.held.wrote_all()
 
     def _reading(self) -> AbstractContextManager[Connection]:
         return self._db.reading()
@@ -193,54 +196,69 @@ class SqlStore:
 
     # -- puts and deletes -------------------------------------------------------
 
-    def _replace(self, connection: Connection, table: Table, row: dict, record) -> None:
-        """Update the record's row, or add one after the others."""
-        changed = {name: value for name, value in row.items() if name not in ("tenant", "id")}
-        statement = self._built(  # the SET clause: the columns the parameters name
-            ("update", table.name),
-            lambda: update(table).where(
-                table.c.tenant == self.tenant, table.c.id == bindparam("record_id")
-            ),
-        )
-        found = connection.execute(statement, {"record_id": record.id, **changed})
-        if found.rowcount == 0:
-            add = self._built(("insert", table.name), lambda: insert(table))
-            connection.execute(add, [{**row, "position": self._counters.next("position")}])
+    def _replace(self, table: Table, row: dict, record) -> bool:
+        """Update the record's row, or add one after the others (at once when it is
+        known not to be there: then True)."""
+        known = self._db.known((table.name, "id", record.id))
+        self._db.put(table.name, record)
+        writes, cursor = self._db.writes, self._db.held.cursor
+        if known is None or writes.update(cursor, table, row) == 0:
+            writes.insert(cursor, table, {**row, "position": self._counters.next("position")})
         self._recent.keep(table, record, row["version"])
+        return known is None
 
     def put_account(self, account: Account) -> None:
         row = rows.account_row(self.tenant, account, version())
-        with self.transaction() as connection:
-            self._replace(connection, self.schema.accounts, row, account)
+        with self.transaction():
+            self._replace(self.schema.accounts, row, account)
 
     def put_contact(self, contact: Contact) -> None:
         row = rows.record_row(self.tenant, contact, version())
-        with self.transaction() as connection:
-            self._replace(connection, self.schema.contacts, row, contact)
+        with self.transaction():
+            self._replace(self.schema.contacts, row, contact)
 
     def put_payment_method(self, method: PaymentMethod) -> None:
         row = rows.record_row(self.tenant, method, version())
-        with self.transaction() as connection:
-            self._replace(connection, self.schema.payment_methods, row, method)
+        with self.transaction():
+            self._replace(self.schema.payment_methods, row, method)
 
     def put_memo(self, memo: DebitMemo) -> None:
-        """Add or replace a memo and its items."""
-        items = self.schema.debit_memo_items
+        """Add or replace a memo and its items (only those that changed, when the memo
+        as it was is known)."""
+        memos, items = self.schema.debit_memos, self.schema.debit_memo_items
         with self.transaction() as connection:
-            self._delete_items(connection, memo.id)
-            self._replace(
-                connection,
-                self.schema.debit_memos,
-                rows.memo_row(self.tenant, memo, version()),
-                memo,
+            was = self._db.known((memos.name, "id", memo.id))
+            self._replace(memos, rows.memo_row(self.tenant, memo, version()), memo)
+            self._db.wrote(items.name)
+            if was is MISSING:
+                self._delete_items(connection, memo.id)
+            self._put_items(connection, memo.items, () if was in (None, MISSING) else was.items)
+
+    def _put_items(
+        self, connection: Connection, now: tuple[DebitMemoItem, ...], was: tuple[DebitMemoItem, ...]
+    ) -> None:
+        """A memo's items ``now``, whose rows hold ``was``."""
+        items = self.schema.debit_memo_items
+        before = {item.id: item for item in was}
+        added, changed = [], []
+        for item in now:
+            old = before.pop(item.id, None)
+            if old is None:
+                added.append(item)
+            elif old is not item and old != item:
+                changed.append(item)
+        if before:
+            connection.execute(
+                delete(items).where(items.c.tenant == self.tenant, items.c.id.in_(before))
             )
-            if memo.items:
-                item_rows = [rows.item_row(self.tenant, item, version()) for item in memo.items]
-                connection.execute(
-                    self._built(("insert", items.name), lambda: insert(items)), item_rows
-                )
-                for item, row in zip(memo.items, item_rows, strict=True):
-                    self._recent.keep(items, item, row["version"])
+        writes, cursor = self._db.writes, self._db.held.cursor
+        for put, item in [(writes.update, i) for i in changed] + [
+            (writes.insert, i) for i in added
+        ]:
+            row = rows.item_row(self.tenant, item, version())
+            put(cursor, items, row)
+            self._recent.keep(items, item, row["version"])
+            self._db.put(items.name, item)
 
     def _delete_items(self, connection: Connection, memo_id: str) -> None:
         items = self.schema.debit_memo_items
@@ -255,6 +273,7 @@ class SqlStore:
     def delete_memo(self, memo_id: str) -> None:
         memos = self.schema.debit_memos
         with self.transaction() as connection:
+            self._db.wrote(memos.name, self.schema.debit_memo_items.name)
             self._delete_items(connection, memo_id)
             connection.execute(
                 delete(memos).where(memos.c.tenant == self.tenant, memos.c.id == memo_id)
@@ -403,19 +422,25 @@ class SqlStore:
             ),
         )
         with self.transaction() as connection:
-            self._replace(connection, self.schema.payments, row, payment)
-            linked = set(connection.execute(linked_to, {"payment_id": payment.id}).scalars())
+            new = self._replace(self.schema.payments, row, payment)
+            self._db.wrote(links.name)
+            linked = (
+                set()
+                if new
+                else set(connection.execute(linked_to, {"payment_id": payment.id}).scalars())
+            )
             gone = linked - set(applied)
             if gone:
                 connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
-            add = self._built(("insert", links.name), lambda: insert(links))
-            for memo_id in applied:
-                if memo_id not in linked:
-                    link = {"debit_memo_id": memo_id, "payment_id": payment.id}
-                    connection.execute(
-                        add,
-                        [{"tenant": self.tenant, "linked": self._counters.next("link"), **link}],
-                    )
+            added = [
+                {"tenant": self.tenant, "debit_memo_id": memo_id, "payment_id": payment.id}
+                for memo_id in applied
+                if memo_id not in linked
+            ]
+            for link in added:
+                link["linked"] = self._counters.next("link")
+            if added:
+                self._db.writes.insert(self._db.held.cursor, links, *added)
 
 
 def version() -> int:
