@@ -15,13 +15,9 @@ from mockserver.store.sql import rows
 from mockserver.store.sql.backend import SqlStores
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stores(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'writes.db'}"
-    else:
-        url = request.getfixturevalue("postgres_cluster").new_database()
-    stores = SqlStores(url)
+@pytest.fixture
+def stores(shared_store_url):
+    stores = SqlStores(shared_store_url)
     yield stores
     stores.engine.dispose()
 

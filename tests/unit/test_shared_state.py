@@ -17,13 +17,9 @@ from mockserver.tenancy.shared_state import SharedState
 TENANT = "unit"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def processes(request, tmp_path) -> tuple[SharedState, SharedState]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.db'}"
-    else:
-        url = request.getfixturevalue("postgres_cluster").new_database()
-    engines = [make_engine(url), make_engine(url)]
+@pytest.fixture
+def processes(shared_store_url) -> tuple[SharedState, SharedState]:
+    engines = [make_engine(shared_store_url), make_engine(shared_store_url)]
     states = tuple(SharedState(engine) for engine in engines)
     states[0].claim(TENANT)
     yield states

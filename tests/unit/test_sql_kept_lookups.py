@@ -17,13 +17,9 @@ from mockserver.store.sql.backend import SqlStores
 TENANT = "kept"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def processes(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kept.db'}"
-    else:
-        url = request.getfixturevalue("postgres_cluster").new_database()
-    both = (SqlStores(url), SqlStores(url))
+@pytest.fixture
+def processes(shared_store_url):
+    both = (SqlStores(shared_store_url), SqlStores(shared_store_url))
     yield both
     for stores in both:
         stores.engine.dispose()
