@@ -347,21 +347,28 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     gc.freeze()
     try:
         if config.workers == 1:
-            try:
-                serve_forever(
-                    app,
-                    config.host,
-                    config.port,
-                    config.threads,
-                    connection_policy(config),
-                    announce=lambda url: click.echo(banner(app, url), err=True),
-                )
-            finally:
-                app.extensions["mockserver"].tenants.stop()
+            _serve(app, config, lambda url: click.echo(banner(app, url), err=True))
         else:
             _serve_workers(app, config)
     except CannotListen as error:
         raise CannotStart(str(error)) from None
+
+
+def _serve(app, config: Config, announce, listener=None) -> None:
+    """Serve ``app`` until the server stops; then write what the tenants hold behind
+    their answers (``Tenants.stop``)."""
+    try:
+        serve_forever(
+            app,
+            config.host,
+            config.port,
+            config.threads,
+            connection_policy(config),
+            announce=announce,
+            listener=listener,
+        )
+    finally:
+        app.extensions["mockserver"].tenants.stop()
 
 
 def _serve_workers(app, config: Config) -> None:
@@ -374,20 +381,14 @@ def _serve_workers(app, config: Config) -> None:
 
     def serve(inherited) -> None:
         tenants.after_fork()
-        try:
-            serve_forever(
-                app,
-                config.host,
-                config.port,
-                config.threads,
-                connection_policy(config),
-                announce=lambda url: logging.getLogger("mockserver").info(
-                    "worker %d serving %s", os.getpid(), url
-                ),
-                listener=inherited,
-            )
-        finally:
-            tenants.stop()
+        _serve(
+            app,
+            config,
+            lambda url: logging.getLogger("mockserver").info(
+                "worker %d serving %s", os.getpid(), url
+            ),
+            inherited,
+        )
 
     Workers(config.workers, serve, listener).run()
 
