@@ -115,11 +115,11 @@ class SqlStore:
 
     def _tenant_meta(self) -> tuple[int, str, TenantSettings, Catalog]:
         """What ``tenants`` holds of this tenant, read again when another fill changed it."""
-        tenants = self.schema.tenants
-        where = tenants.c.tenant == self.tenant
         generation = self._db.generation
         if self._meta is not None and self._meta[0] == generation:
             return self._meta
+        tenants = self.schema.tenants
+        where = tenants.c.tenant == self.tenant
         with self._reading() as connection:
             if generation is None:
                 generation = connection.execute(select(tenants.c.generation).where(where)).scalar()
@@ -412,7 +412,6 @@ class SqlStore:
     def put_payment(self, payment: Payment) -> None:
         """Add or replace a payment; a memo it newly applies to lists it after the others."""
         links = self.schema.memo_payments
-        mine = (links.c.tenant == self.tenant) & (links.c.payment_id == payment.id)
         applied = dict.fromkeys(a.debit_memo_id for a in payment.applications)
         row = rows.payment_row(self.tenant, payment, version())
         linked_to = self._built(
@@ -431,6 +430,7 @@ class SqlStore:
             )
             gone = linked - set(applied)
             if gone:
+                mine = (links.c.tenant == self.tenant) & (links.c.payment_id == payment.id)
                 connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
             added = [
                 {"tenant": self.tenant, "debit_memo_id": memo_id, "payment_id": payment.id}
