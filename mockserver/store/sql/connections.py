@@ -135,10 +135,11 @@ class Connections:
 
     def _replace(self, start: Kept | None, ended: Kept | None) -> None:
         """What is kept after a transaction begun at ``start``: ``ended``, unless a sync
-        (or another transaction) replaced ``start`` meanwhile, which is newer."""
+        (or another transaction) replaced ``start`` meanwhile, which is newer; nothing
+        when nothing was kept at the start (the next sync begins a new ``Kept``)."""
         with self._keeping:
-            if self._kept is start:
-                self._kept = ended if start is not None else None
+            if start is not None and self._kept is start:
+                self._kept = ended
 
     def reading(self) -> AbstractContextManager[Connection]:
         """The transaction's connection, or one for a read on its own."""
