@@ -10,6 +10,8 @@ import pytest
 import requests
 from conftest import ManualClock, bearer, memo_body
 
+from mockserver.tenancy.limits import ConcurrencyLimiter
+
 
 def get(root: str, token: str = "test-token", **headers) -> requests.Response:
     return requests.get(
@@ -140,6 +142,37 @@ def test_a_slow_body_holds_its_slot_until_it_is_sent(start_sandbox):
 
     assert refused.status_code == 429
     assert get(root).status_code == 200
+
+
+@pytest.fixture
+def slow_to_leave(monkeypatch):
+    """Every slot given back 0.3 s late, for the answer's last byte to reach its client
+    first if the slot were given back only after it was sent."""
+    leave = ConcurrencyLimiter.leave
+
+    def late_leave(self):
+        time.sleep(0.3)
+        leave(self)
+
+    monkeypatch.setattr(ConcurrencyLimiter, "leave", late_leave)
+
+
+@pytest.mark.parametrize("body", ["whole", "slow_body"])
+def test_an_answer_received_whole_has_given_its_slot_back(start_sandbox, slow_to_leave, body):
+    root = start_sandbox(concurrency_limit=1)
+    fault = {} if body == "whole" else {"X-Mock-Fault": "action=slow_body,bytes_per_s=100000"}
+
+    answers = [get(root, **fault).status_code for _ in range(3)]
+
+    assert answers == [200] * 3
+
+
+def test_an_answer_received_whole_has_given_its_worker_share_back(start_sandbox, slow_to_leave):
+    root = start_sandbox(threads=2)  # a share of one worker
+
+    answers = [get(root, **{"X-Mock-Fault": "latency_ms=1"}).status_code for _ in range(3)]
+
+    assert answers == [200] * 3
 
 
 # -- the gateway timeout ----------------------------------------------------------------------

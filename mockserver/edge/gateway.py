@@ -28,7 +28,7 @@ from mockserver.edge import capture
 from mockserver.edge.access_log import AccessLog
 from mockserver.faces.face import Face, Faces
 from mockserver.faults import FaultEngine, Report, RequestView, RuleError
-from mockserver.faults.exchange import Answer, OnClose
+from mockserver.faults.exchange import Answer, ReleasedWhenSent, content_length
 from mockserver.tenancy.auth import TokenRegistry, bearer_token
 from mockserver.tenancy.limits import ConcurrencyLimiter
 from mockserver.tenancy.tenants import DEFAULT_TENANT, Tenant, Tenants
@@ -78,7 +78,7 @@ class Visit:
     request_id: str
     headers: list[tuple[str, str]]  # added to whatever answer goes out
     tenant: Tenant | None = None
-    in_flight: ConcurrencyLimiter | None = None  # to leave once the answer is sent
+    in_flight: ConcurrencyLimiter | None = None  # to leave before the answer's last byte
     status: int | None = None
     report: Report = field(default_factory=Report)
     request_body: tuple[bytes, int] = (b"", 0)  # its first 64 KiB, its length
@@ -137,7 +137,9 @@ class Gateway:
         finally:
             self._record(visit, body)
         if visit.in_flight is not None:
-            return OnClose(body, visit.leave)
+            return ReleasedWhenSent(
+                body, visit.leave, lambda: content_length(visit.response_headers)
+            )
         return body
 
     def _visit(self, environ: dict, face: Face, path: str) -> Visit:

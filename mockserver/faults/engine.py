@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from mockserver.domain.errors import GatewayTimeout, RateLimited
-from mockserver.faults.exchange import Answer, Exchange, Hold, OnClose
+from mockserver.faults.exchange import Answer, Exchange, Hold, ReleasedWhenSent
 from mockserver.faults.matching import RequestView
 from mockserver.faults.ruleset import FaultRules, Plan
 
@@ -99,7 +99,7 @@ class FaultEngine:
         except BaseException:  # a connection fault ends the request by raising
             holds.leave()
             raise
-        return OnClose(body, holds.leave)
+        return ReleasedWhenSent(body, holds.leave, lambda: exchange.body_length)
 
     def _answer_in_time(
         self, environ, start_response, deadline: float, errors: ErrorRenderer

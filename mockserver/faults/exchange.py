@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import gzip
+import itertools
 import logging
 import threading
 import time
@@ -106,6 +107,7 @@ class Exchange:
         self.deadline = deadline
         self.fault_ids = fault_ids
         self.trickle_bytes_per_s: float | None = None
+        self.body_length: int | None = None  # of the answer sent, once it has started
         self._stopping: threading.Event = environ.get("mockserver.stopping") or _NEVER
         self._connection = environ.get("mockserver.connection")
 
@@ -134,6 +136,7 @@ class Exchange:
         if self.fault_ids:
             headers.append((FAULT_HEADER, self.fault_ids))
         self._start_response(answer.status, headers)
+        self.body_length = len(answer.body)
         if self.trickle_bytes_per_s:
             return self._trickle(answer.body, self.trickle_bytes_per_s)
         return [answer.body]
@@ -210,19 +213,50 @@ class Exchange:
         return self.respond(self.refusal(HttpStatus(502)))
 
 
-class OnClose:
-    """A WSGI body that calls ``on_close`` once the server is done sending it."""
+class ReleasedWhenSent:
+    """A WSGI body that calls ``release`` once: just before the server gets its
+    last byte, when ``length()`` (asked once the answer has started) says how
+    many bytes it has, else when the server closes it (an answer without a
+    length, one cut short, a HEAD). A client that has received the answer whole
+    never finds what its request held still taken."""
 
-    def __init__(self, body: Iterable[bytes], on_close: Callable[[], None]):
+    def __init__(
+        self, body: Iterable[bytes], release: Callable[[], None], length: Callable[[], int | None]
+    ):
         self._body = body
-        self._on_close = on_close
+        self._release = release
+        self._length = length
+        self._released = False
 
-    def __iter__(self):
-        return iter(self._body)
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._body)
+        first = next(chunks, None)
+        if first is None:
+            return
+        left = self._length()  # the answer has started by its first chunk
+        for chunk in itertools.chain((first,), chunks):
+            if left is not None:
+                left -= len(chunk)
+                if left <= 0:
+                    self._give_back()
+            yield chunk
 
     def close(self) -> None:
         try:
             if hasattr(self._body, "close"):
                 self._body.close()
         finally:
-            self._on_close()
+            self._give_back()
+
+    def _give_back(self) -> None:
+        if not self._released:
+            self._released = True
+            self._release()
+
+
+def content_length(headers: Iterable[tuple[str, str]] | None) -> int | None:
+    """The ``Content-Length`` among ``headers``, if there is one."""
+    for name, value in headers or ():
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return None
