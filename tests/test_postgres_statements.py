@@ -8,6 +8,8 @@ Every statement is prepared at its first run on a connection."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import psycopg
 import pytest
 import requests
@@ -18,6 +20,7 @@ from mockserver.tenancy.shared_journal import TRIM_EVERY
 ROW_READ = "SELECT m.faults_version, m.frozen_at, t.version, t.generation FROM mock_tenants"
 JOURNAL_ADD = "WITH counted AS (UPDATE mock_tenants SET journal_seq"
 JOURNAL_CUT = "WITH gone AS (DELETE FROM mock_journal"
+COUNTER_READ = "UPDATE counters SET value = value + 1"
 
 
 class LoggedDatabase:
@@ -113,3 +116,43 @@ def test_a_new_sandbox_prepares_each_statement_at_its_first_run(start_sandbox, l
     executed = logged.executed()
     assert len(executed) > 10
     assert "<unnamed>" not in executed
+
+
+def _posted_memo(root: str, amount: int = 1000) -> tuple[str, str]:
+    items = [{"amount": amount, "service_start": "2026-01-01", "name": "Fee"}]
+    memo = requests.post(
+        f"{root}/v2/debit_memos", json=memo_body(items=items), headers=bearer(), timeout=30
+    )
+    assert memo.status_code == 201, memo.text
+    posted = requests.post(
+        f"{root}/v2/debit_memos/{memo.json()['id']}/post", headers=bearer(), timeout=30
+    )
+    assert posted.status_code == 200, posted.text
+    return memo.json()["id"], memo.json()["currency"]
+
+
+def test_pays_that_wait_for_each_other_read_no_counter_again(start_sandbox, logged):
+    """A pay whose transaction waited for the tenant's row while the one before it in
+    the same process committed takes the counters that one ended at (and what it
+    knew): no counter is read from PostgreSQL again, however the pays overlap."""
+    root = start_sandbox(store=logged.url)
+    memos = [_posted_memo(root) for _ in range(4)]
+
+    def pay(n: int) -> None:
+        memo_id, currency = memos[n % len(memos)]
+        answer = requests.post(
+            f"{root}/v2/debit_memos/{memo_id}/pay",
+            json={"currency": currency, "amount": 0.01},
+            headers=bearer(),
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+
+    pay(0)
+    logged.mark()
+    with ThreadPoolExecutor(8) as threads:
+        list(threads.map(pay, range(48)))
+    reads = [s for s in logged.statements() if s.startswith(COUNTER_READ)]
+    assert reads == []
+    paid = requests.get(f"{root}/v2/debit_memos/{memos[0][0]}", headers=bearer(), timeout=30)
+    assert paid.json()["balance"] == pytest.approx(1000 - 0.13)

@@ -18,7 +18,9 @@ put, by id.
 Another process's write changes the version: the next ``sync`` starts afresh.
 
 A transaction's bump returns the new version. When it is the kept one plus
-one, no other writer came between, so what is kept still holds: the
+one, or the one this process's previous transaction committed plus one (what
+that transaction hands over: ``succession.py``), no other writer came
+between, so what is kept still holds: the
 transaction's lookups of tables it has not written yet, and its counters, are
 served from it, and at the commit what it did not write is kept at the new
 version, with the counters it ended at. A transaction that fails keeps nothing.
@@ -40,6 +42,7 @@ from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import IMMEDIATE, readers
 from mockserver.store.sql.schema import Schema
+from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
 LOOKUPS_KEPT = 4096  # lookups kept per table and version; past it, the rest are read each time
@@ -95,6 +98,7 @@ class Connections:
         self._local = threading.local()  # this thread's ``Transaction``
         self._kept: Kept | None = None
         self._keeping = threading.Lock()  # who replaces ``_kept``
+        self._succession = Succession()  # what the last transaction hands to the next
 
     @property
     def held(self) -> Transaction | None:
@@ -109,7 +113,7 @@ class Connections:
             return
         start = self._kept
         writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
-        ended = None
+        ended = handing = base = None
         try:
             with self.writers, writer as connection, connection.begin():
                 cursor = connection.connection.driver_connection.cursor()
@@ -118,7 +122,7 @@ class Connections:
                 if bumped is None:
                     raise NoResultFound(f"no tenant {self.tenant!r}")
                 version, generation = bumped
-                base = start if start is not None and start.seen[0] + 1 == version else None
+                base = self._succession.base(self._kept, version)
                 known = dict(base.counters) if base is not None else {}
                 held = Transaction(connection, cursor, generation, base, known)
                 self._local.transaction = held
@@ -129,16 +133,26 @@ class Connections:
                 finally:
                     self._local.transaction = None
                     cursor.close()
-                ended = _ended(held, version)
-        finally:  # committed, or rolled back (``ended`` None): nothing kept holds
-            self._replace(start, ended)
+                handing = self._succession.hand_over(version)
+                ending = _ended(held, version)
+            ended = ending  # committed
+        finally:  # or rolled back (``ended`` None): nothing kept holds
+            handed(handing, ended)
+            self._replace((start, base), ended)
 
-    def _replace(self, start: Kept | None, ended: Kept | None) -> None:
-        """What is kept after a transaction begun at ``start``: ``ended``, unless a sync
-        (or another transaction) replaced ``start`` meanwhile, which is newer; nothing
-        when nothing was kept at the start (the next sync begins a new ``Kept``)."""
+    def _replace(self, began: tuple[Kept | None, Kept | None], ended: Kept | None) -> None:
+        """What is kept after a transaction that began with ``began`` kept (when it
+        waited, and its base): ``ended``, unless a sync (or another transaction)
+        replaced both meanwhile with something newer; committed, ``ended`` also
+        replaces what is kept at the version just before it. Nothing when nothing
+        was kept (the next sync begins a new ``Kept``)."""
         with self._keeping:
-            if start is not None and self._kept is start:
+            kept = self._kept
+            if kept is None:
+                return
+            if any(kept is k for k in began) or (
+                ended is not None and kept.seen[0] + 1 == ended.seen[0]
+            ):
                 self._kept = ended
 
     def reading(self) -> AbstractContextManager[Connection]:
