@@ -21,6 +21,7 @@ ROW_READ = "SELECT m.faults_version, m.frozen_at, t.version, t.generation FROM m
 JOURNAL_ADD = "WITH counted AS (UPDATE mock_tenants SET journal_seq"
 JOURNAL_CUT = "WITH gone AS (DELETE FROM mock_journal"
 COUNTER_READ = "UPDATE counters SET value = value + 1"
+MEMO_READ = "SELECT debit_memos.id"
 
 
 class LoggedDatabase:
@@ -156,3 +157,24 @@ def test_pays_that_wait_for_each_other_read_no_counter_again(start_sandbox, logg
     assert reads == []
     paid = requests.get(f"{root}/v2/debit_memos/{memos[0][0]}", headers=bearer(), timeout=30)
     assert paid.json()["balance"] == pytest.approx(1000 - 0.13)
+
+
+def test_a_pay_of_a_memo_read_before_reads_it_no_more_though_the_pays_between_wrote_memos(
+    start_sandbox, logged
+):
+    """A put changes its record's row alone: what is kept of the others by id holds."""
+    root = start_sandbox(store=logged.url)
+    memos = [_posted_memo(root) for _ in range(3)]
+    for memo_id, _ in memos:
+        assert requests.get(f"{root}/v2/debit_memos/{memo_id}", headers=bearer(), timeout=30).ok
+    logged.mark()
+    for memo_id, currency in memos * 2:
+        answer = requests.post(
+            f"{root}/v2/debit_memos/{memo_id}/pay",
+            json={"currency": currency, "amount": 0.01},
+            headers=bearer(),
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["balance"] < 1000
+    assert [s for s in logged.statements() if s.startswith(MEMO_READ)] == []

@@ -14,7 +14,7 @@ read at that version, and the counters' values. ``sync`` reads the version at
 the start of a request; while it is the one seen last, lookups are served from
 what is kept (a GET of a record read before costs one read of the version).
 A write through this process keeps, at the version it ends at, the records it
-put, by id.
+put, by id (and, of a table it only put records in, the others kept by id).
 Another process's write changes the version: the next ``sync`` starts afresh.
 
 A transaction's bump returns the new version. When it is the kept one plus
@@ -69,6 +69,7 @@ class Transaction:
     counters: dict[str, int]  # their values now, those in ``pending`` not yet written
     pending: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # tables this transaction wrote
+    rewrote: set[str] = field(default_factory=set)  # of them, those written other than by puts
     put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
     before_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -134,8 +135,7 @@ class Connections:
                     self._local.transaction = None
                     cursor.close()
                 handing = self._succession.hand_over(version)
-                ending = _ended(held, version)
-            ended = ending  # committed
+            ended = _ended(held, version)  # committed
         finally:  # or rolled back (``ended`` None): nothing kept holds
             handed(handing, ended)
             self._replace((start, base), ended)
@@ -222,6 +222,7 @@ class Connections:
         nothing it put in them is kept."""
         held = self.held
         held.written.update(tables)
+        held.rewrote.update(tables)
         held.put = {key: record for key, record in held.put.items() if key[0] not in tables}
 
     def put(self, table: str, record) -> None:
@@ -232,10 +233,17 @@ class Connections:
 
 
 def _ended(held: Transaction, version: int) -> Kept:
-    """What is known at the version a transaction ends at."""
+    """What is known at the version a transaction ends at: what was kept of the tables
+    it did not write, and of those it only put records in, the other records by id
+    (a put changes the row of its record's id alone)."""
     base = held.base
-    lookups = {} if base is None else base.lookups
-    kept = {table: found for table, found in lookups.items() if table not in held.written}
+    lookups = {} if base is None else base.lookups.copy()  # copies: readers add to them
+    kept = {}
+    for table, found in lookups.items():
+        if table not in held.written:
+            kept[table] = found
+        elif table not in held.rewrote:
+            kept[table] = {key: was for key, was in found.copy().items() if key[1] == "id"}
     for key, record in held.put.items():
         kept.setdefault(key[0], {})[key] = record
     return Kept((version, held.generation), kept, held.counters)
