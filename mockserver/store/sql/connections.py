@@ -41,6 +41,7 @@ from sqlalchemy.exc import NoResultFound
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import IMMEDIATE, readers
+from mockserver.store.sql.later import LATER, LaterCursor
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
@@ -117,7 +118,7 @@ class Connections:
         ended = handing = base = None
         try:
             with self.writers, writer as connection, connection.begin():
-                cursor = connection.connection.driver_connection.cursor()
+                cursor = self._cursor(connection)
                 cursor.execute(self._bump, (self.tenant,))
                 bumped = cursor.fetchone()
                 if bumped is None:
@@ -131,14 +132,27 @@ class Connections:
                     yield connection
                     for step in held.before_commit:
                         step()
+                    handing = self._succession.hand_over(version)
+                    if isinstance(cursor, LaterCursor):
+                        cursor.commit()
                 finally:
                     self._local.transaction = None
+                    connection.info.pop(LATER, None)
                     cursor.close()
-                handing = self._succession.hand_over(version)
             ended = _ended(held, version)  # committed
         finally:  # or rolled back (``ended`` None): nothing kept holds
             handed(handing, ended)
             self._replace((start, base), ended)
+
+    def _cursor(self, connection: Connection):
+        """The driver's cursor of a write transaction (PostgreSQL's holds back the
+        writes nothing reads the result of, for the commit: ``later.py``)."""
+        cursor = connection.connection.driver_connection.cursor()
+        if self._engine.dialect.name == "sqlite":
+            return cursor
+        later = LaterCursor(cursor)
+        connection.info[LATER] = later  # for the SQLAlchemy statements: ``send_before``
+        return later
 
     def _replace(self, began: tuple[Kept | None, Kept | None], ended: Kept | None) -> None:
         """What is kept after a transaction that began with ``began`` kept (when it

@@ -5,13 +5,14 @@ A counter goes up in a transaction (one of its own when there is none). The
 first use in a transaction adds one in the database and reads it; after that,
 and in the transactions that follow while no other writer comes between (see
 ``connections.py``), it goes up in memory, and the value it ends at is written
-once, just before the commit."""
+once, just before the commit (on PostgreSQL, with it: ``later.py``)."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from mockserver.store.sql.connections import Connections, Transaction
+from mockserver.store.sql.later import run_later
 
 ONE_UP = "UPDATE counters SET value = value + 1 WHERE tenant = ? AND name = ?"
 BELOW = " AND value < ?"  # a counter that stops at its last value
@@ -56,7 +57,7 @@ class Counters:
         """The values the transaction's counters went up to in memory, written."""
         if held.pending:
             values = [(held.counters[name], self._tenant, name) for name in held.pending]
-            held.cursor.executemany(self._set, values)
+            run_later(held.cursor, self._set, values, many=True)
             held.pending.clear()
 
     def last(self, name: str) -> int:

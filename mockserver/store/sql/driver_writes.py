@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Dialect, Table
 
+from mockserver.store.sql.later import run_later
+
 Row = dict[str, Any]
 Processor = Callable[[Any], Any] | None
 
@@ -27,13 +29,19 @@ class DriverWrites:
         self._built: dict[tuple, tuple[str, list[str], list[Processor]]] = {}
 
     def insert(self, cursor, table: Table, *rows: Row) -> None:
-        """``rows`` (all with the same columns) added to ``table``."""
+        """``rows`` (all with the same columns) added to ``table`` (on PostgreSQL, with
+        the commit: ``later.py``)."""
         sql, names, processors = self._statement("insert", table, tuple(rows[0]))
         values = [_converted(row, names, processors) for row in rows]
         if len(values) == 1:
-            cursor.execute(sql, values[0])
+            run_later(cursor, sql, values[0])
         else:
-            cursor.executemany(sql, values)
+            run_later(cursor, sql, values, many=True)
+
+    def change(self, cursor, table: Table, row: Row) -> None:
+        """``update``, of a row known to be there (on PostgreSQL, with the commit)."""
+        sql, names, processors = self._statement("update", table, tuple(row))
+        run_later(cursor, sql, _converted(row, names, processors))
 
     def update(self, cursor, table: Table, row: Row) -> int:
         """The row of ``row``'s tenant and id in ``table`` given ``row``'s other columns;

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from mockserver.store.sql.later import send_before
+
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for the write lock
 IMMEDIATE = "mockserver_immediate"  # execution option: this transaction writes
 ALONE = "mockserver_alone"  # execution option: each statement is a transaction of its own
@@ -95,13 +97,15 @@ def make_engine(text: str, pool_size: int = POOL_SIZE) -> Engine:
     # the 5th; PostgreSQL plans it afresh 5 times more before it keeps a generic plan),
     # and the newest connection back is the next one out: the few a light load needs
     # keep their plans warm.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_use_lifo=True,
         connect_args={"prepare_threshold": 0},
     )
+    send_before(engine)
+    return engine
 
 
 def _use_wal_and_immediate_writers(engine: Engine) -> None:

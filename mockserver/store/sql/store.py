@@ -202,8 +202,10 @@ class SqlStore:
         known = self._db.known((table.name, "id", record.id))
         self._db.put(table.name, record)
         writes, cursor = self._db.writes, self._db.held.cursor
-        if known is None or writes.update(cursor, table, row) == 0:
+        if known is None or (known is MISSING and writes.update(cursor, table, row) == 0):
             writes.insert(cursor, table, {**row, "position": self._counters.next("position")})
+        elif known is not MISSING:
+            writes.change(cursor, table, row)  # a record kept is one whose row is there
         self._recent.keep(table, record, row["version"])
         return known is None
 
@@ -252,7 +254,7 @@ class SqlStore:
                 delete(items).where(items.c.tenant == self.tenant, items.c.id.in_(before))
             )
         writes, cursor = self._db.writes, self._db.held.cursor
-        for put, item in [(writes.update, i) for i in changed] + [
+        for put, item in [(writes.change, i) for i in changed] + [
             (writes.insert, i) for i in added
         ]:
             row = rows.item_row(self.tenant, item, version())
