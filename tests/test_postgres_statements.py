@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 import requests
-from conftest import bearer, memo_body
+from conftest import bearer, get_json, memo_body
 
 from mockserver.tenancy.shared_journal import TRIM_EVERY
 
 ROW_READ = "SELECT m.faults_version, m.frozen_at, t.version, t.generation FROM mock_tenants"
 JOURNAL_ADD = "WITH counted AS (UPDATE mock_tenants SET journal_seq"
 JOURNAL_CUT = "WITH gone AS (DELETE FROM mock_journal"
-COUNTER_READ = "UPDATE counters SET value = value + 1"
+COUNTER_READ = "SELECT name, value FROM counters"
 MEMO_READ = "SELECT debit_memos.id"
 
 
@@ -178,3 +178,31 @@ def test_a_pay_of_a_memo_read_before_reads_it_no_more_though_the_pays_between_wr
         assert answer.status_code == 200, answer.text
         assert answer.json()["balance"] < 1000
     assert [s for s in logged.statements() if s.startswith(MEMO_READ)] == []
+
+
+def test_a_pay_after_another_process_wrote_reads_every_counter_in_one_statement(
+    start_sandbox, logged
+):
+    roots = [start_sandbox(store=logged.url) for _ in range(2)]
+    memo_id, currency = _posted_memo(roots[0])
+
+    def pay(root: str) -> None:
+        answer = requests.post(
+            f"{root}/v2/debit_memos/{memo_id}/pay",
+            json={"currency": currency, "amount": 0.01},
+            headers=bearer(),
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+
+    pay(roots[1])
+    pay(roots[0])
+    logged.mark()
+    pay(roots[1])
+    counters = [s for s in logged.statements() if "counters" in s]
+    assert [s for s in counters if s.startswith(COUNTER_READ)] == counters[:1]
+    assert [s for s in counters if "value + 1" in s] == []
+    memo = get_json(f"{roots[0]}/v2/debit_memos/{memo_id}")
+    assert memo["balance"] == pytest.approx(1000 - 0.03)
+    payments = get_json(f"{roots[0]}/v1/payments")["payments"]
+    assert len({p["number"] for p in payments}) == len(payments)

@@ -1,11 +1,11 @@
 """A tenant's sequences in a SQL store (see ``backend.COUNTERS``): memo and payment
 numbers, record ids, the order of links and records.
 
-A counter goes up in a transaction (one of its own when there is none). The
-first use in a transaction adds one in the database and reads it; after that,
-and in the transactions that follow while no other writer comes between (see
-``connections.py``), it goes up in memory, and the value it ends at is written
-once, just before the commit (on PostgreSQL, with it: ``later.py``)."""
+A counter goes up in a transaction (one of its own when there is none), in
+memory: the first use in a transaction reads every counter of the tenant (one
+statement; none in the transactions that follow while no other writer comes
+between, see ``connections.py``), and the values they end at are written once,
+just before the commit (on PostgreSQL, with it: ``later.py``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from functools import partial
 from mockserver.store.sql.connections import Connections, Transaction
 from mockserver.store.sql.later import run_later
 
-ONE_UP = "UPDATE counters SET value = value + 1 WHERE tenant = ? AND name = ?"
-BELOW = " AND value < ?"  # a counter that stops at its last value
+EVERY = "SELECT name, value FROM counters WHERE tenant = ?"
 SET = "UPDATE counters SET value = ? WHERE tenant = ? AND name = ?"
 LAST = "SELECT value FROM counters WHERE tenant = ? AND name = ?"
 SKIP = "UPDATE counters SET value = ? WHERE tenant = ? AND name = ? AND value < ?"
@@ -25,8 +24,7 @@ class Counters:
     def __init__(self, connections: Connections, sql):
         self._db = connections
         self._tenant = connections.tenant
-        self._one_up = sql(ONE_UP + " RETURNING value")
-        self._one_up_below = sql(ONE_UP + BELOW + " RETURNING value")
+        self._every = sql(EVERY)
         self._set, self._last, self._skip = sql(SET), sql(LAST), sql(SKIP)
 
     def next(self, name: str, last: int | None = None) -> int | None:
@@ -37,14 +35,10 @@ class Counters:
                 return self.next(name, last)
         known = held.counters.get(name)
         if known is None:
-            if last is None:
-                held.cursor.execute(self._one_up, (self._tenant, name))
-            else:
-                held.cursor.execute(self._one_up_below, (self._tenant, name, last))
-            found = held.cursor.fetchone()
-            if found is not None:
-                held.counters[name] = found[0]
-            return None if found is None else found[0]
+            held.cursor.execute(self._every, (self._tenant,))
+            for each, value in held.cursor.fetchall():
+                held.counters.setdefault(each, value)  # those gone up in memory stay
+            known = held.counters[name]
         if last is not None and known >= last:
             return None
         held.counters[name] = known + 1

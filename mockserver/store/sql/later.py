@@ -45,6 +45,9 @@ class LaterCursor:
     def fetchone(self):
         return self._cursor.fetchone()
 
+    def fetchall(self) -> list:
+        return self._cursor.fetchall()
+
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
