@@ -17,7 +17,9 @@ hostile clients share.
   limit, a body over the limit) carry Zuora's envelope, not plain text.
 - The fault engine gets the connection (``environ["mockserver.connection"]``)
   to reset it, close it, push out what is buffered, or see that the client
-  has gone; ``environ["mockserver.stopping"]`` is set when the server stops.
+  has gone; ``environ["mockserver.stopping"]`` is set when the server stops;
+  ``environ["mockserver.headers"]`` holds the request's headers as waitress
+  parsed them (``NAME: value``), for the journal to copy.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ class _Task(WSGITask):
         environ = super().get_environment()
         environ["mockserver.connection"] = Connection(self.channel)
         environ["mockserver.stopping"] = self.channel.server.stopping
+        environ["mockserver.headers"] = self.request.headers
         return environ
 
 

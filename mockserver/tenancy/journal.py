@@ -43,7 +43,8 @@ class Entry(NamedTuple):
     fault: str | None  # ids of the fault rules that fired, comma-separated
     request_id: str | None
     # What was sent and answered (edge/capture.py): bodies cut at 64 KiB, with
-    # their whole length; request headers as environ pairs, Authorization redacted.
+    # their whole length; request headers as (NAME, value) pairs, NAME as CGI names
+    # it without HTTP_ (ZUORA_TRACK_ID), Authorization redacted.
     request_headers: tuple[tuple[str, str], ...] = ()
     request_body: bytes = b""
     request_body_bytes: int = 0
@@ -88,18 +89,21 @@ class Entry(NamedTuple):
         """About the bytes the entry takes in memory: its texts and bodies, plus
         fixed overheads for the record and for each header."""
         headers = (*self.request_headers, *self.response_headers)
-        texts = (self.path, self.query, self.operation, self.fault, self.request_id)
         return (
             ENTRY_OVERHEAD_BYTES
             + HEADER_OVERHEAD_BYTES * len(headers)
-            + sum(len(name) + len(value) for name, value in headers)
-            + sum(len(text) for text in texts if text)
+            + sum(map(len, itertools.chain.from_iterable(headers)))
+            + len(self.path)
+            + len(self.query)
+            + len(self.operation or "")
+            + len(self.fault or "")
+            + len(self.request_id or "")
             + len(self.request_body)
             + len(self.response_body or b"")
         )
 
     def request_header(self, name: str) -> str | None:
-        key = "HTTP_" + name.upper().replace("-", "_")
+        key = name.upper().replace("-", "_")
         return next((value for k, value in self.request_headers if k == key), None)
 
 
@@ -108,9 +112,9 @@ def stamped(seq: int, fields: dict) -> Entry:
     return Entry(seq=seq, time=time.time(), pid=os.getpid(), **fields)
 
 
-def header_name(environ_key: str) -> str:
-    """``HTTP_ZUORA_TRACK_ID`` -> ``Zuora-Track-Id``."""
-    return "-".join(part.capitalize() for part in environ_key[5:].split("_"))
+def header_name(key: str) -> str:
+    """``ZUORA_TRACK_ID`` -> ``Zuora-Track-Id``."""
+    return "-".join(part.capitalize() for part in key.split("_"))
 
 
 def body_wire(body: bytes | None, length: int) -> dict:
