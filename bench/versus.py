@@ -22,7 +22,6 @@ from pathlib import Path
 from .cli import RESULTS, log
 from .compare import cell, figures
 from .procs import ROOT
-from .report import field
 
 
 def _one_round(rev: str, label: str, passthrough: list[str]) -> dict:
@@ -46,14 +45,22 @@ def _merge(rounds: list[dict]) -> dict:
 
 
 def _get_ratios(merged: dict, ours_key: str = "get", base_key: str = "get bare") -> str:
-    """The median and per-round ratios of two workloads' requests per second."""
-    ours = field(merged["runs"].get(ours_key, []), "rps")
-    bare = field(merged["runs"].get(base_key, []), "rps")
-    pairs = [a / b for a, b in zip(ours, bare, strict=False) if a and b]
+    """The median and per-round ratios of two workloads' requests per second; a
+    round where either answered anything but 2xx is left out (at a revision
+    without the route, a 404 is all it measures)."""
+    ours = merged["runs"].get(ours_key, [])
+    bare = merged["runs"].get(base_key, [])
+    pairs, refused = [], 0
+    for a, b in zip(ours, bare, strict=False):
+        if a.get("non_2xx") or b.get("non_2xx"):
+            refused += 1
+        elif a.get("rps") and b.get("rps"):
+            pairs.append(a["rps"] / b["rps"])
     if not pairs:
-        return "n/a"
+        return f"n/a ({refused} rounds answered non-2xx)" if refused else "n/a"
     middle = sorted(pairs)[len(pairs) // 2]
-    return f"median {middle:.0%} (rounds: {', '.join(f'{p:.0%}' for p in pairs)})"
+    left_out = f"; {refused} rounds left out: non-2xx answers" if refused else ""
+    return f"median {middle:.0%} (rounds: {', '.join(f'{p:.0%}' for p in pairs)}{left_out})"
 
 
 def main(argv=None) -> None:
