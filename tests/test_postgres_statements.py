@@ -206,3 +206,36 @@ def test_a_pay_after_another_process_wrote_reads_every_counter_in_one_statement(
     assert memo["balance"] == pytest.approx(1000 - 0.03)
     payments = get_json(f"{roots[0]}/v1/payments")["payments"]
     assert len({p["number"] for p in payments}) == len(payments)
+
+
+def test_a_pay_of_a_memo_read_before_reads_nothing_while_it_holds_the_tenants_row(
+    start_sandbox, logged
+):
+    """Between its bump and its commit a pay reads nothing: its memo, account and
+    counters are kept, and no record has the ids it has just made (its payment's)."""
+    root = start_sandbox(store=logged.url)
+    memos = [_posted_memo(root) for _ in range(2)]
+
+    def pay(memo_id: str, currency: str) -> None:
+        answer = requests.post(
+            f"{root}/v2/debit_memos/{memo_id}/pay",
+            json={"currency": currency, "amount": 0.01},
+            headers=bearer(),
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+
+    for memo in memos:
+        pay(*memo)
+    logged.mark()
+    for memo in memos:
+        pay(*memo)
+    statements = logged.statements()
+    bumps = [n for n, s in enumerate(statements) if s.startswith("UPDATE tenants SET version")]
+    assert len(bumps) == 2
+    for bump in bumps:
+        held = statements[bump + 1 : statements.index("COMMIT", bump)]
+        assert [s for s in held if s.startswith("SELECT")] == []
+        assert any(s.startswith("INSERT INTO payments") for s in held)
+    payments = get_json(f"{root}/v1/payments")["payments"]
+    assert len({p["number"] for p in payments}) == len(payments)

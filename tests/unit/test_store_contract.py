@@ -487,3 +487,17 @@ def test_a_thawed_store_keeps_payments_numbers_and_the_catalog(store, account):
     assert thawed.catalog.charges[charge.id] == charge
     product = store.catalog.products[0]
     assert thawed.catalog.product(product.sku) == product
+
+
+def test_a_payment_with_an_id_made_in_the_transaction_is_found_once_put_there(store, account):
+    memo = put_memo(store, account, amounts=(1000,), state="posted")
+    with store.transaction():
+        payment = payment_of(store, account, {memo.id: 400}, amount=1000)
+        assert store.payment(payment.id) is None
+        store.put_payment(payment)
+        assert store.payment(payment.id) == payment
+        changed = replace(payment, applications=(replace(payment.applications[0], amount=500),))
+        store.put_payment(changed)
+        assert store.payment(payment.id) == changed
+    assert store.payment(payment.id) == changed
+    assert [p.id for p in store.records("payments")] == [payment.id]

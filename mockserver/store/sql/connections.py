@@ -72,6 +72,7 @@ class Transaction:
     written: set[str] = field(default_factory=set)  # tables this transaction wrote
     rewrote: set[str] = field(default_factory=set)  # of them, those written other than by puts
     put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
+    fresh: set[str] = field(default_factory=set)  # ids it made that no record has yet
     before_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def wrote_all(self) -> None:
@@ -80,6 +81,7 @@ class Transaction:
         self.counters.clear()
         self.pending.clear()
         self.put.clear()
+        self.fresh.clear()
 
 
 class Connections:
@@ -244,6 +246,18 @@ class Connections:
         held = self.held
         held.written.add(table)
         held.put[(table, "id", record.id)] = record
+        held.fresh.discard(record.id)
+
+    def made(self, record_id: str) -> None:
+        """The transaction made the id: no record has it (ids are never made twice)."""
+        held = self.held
+        if held is not None:
+            held.fresh.add(record_id)
+
+    def fresh(self, record_id: str) -> bool:
+        """Whether no record has the id: the transaction made it and put none with it."""
+        held = self.held
+        return held is not None and record_id in held.fresh
 
 
 def _ended(held: Transaction, version: int) -> Kept:

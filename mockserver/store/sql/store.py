@@ -80,7 +80,10 @@ class SqlStore:
         return self._db.reading()
 
     def _one(self, table: Table, column: str, value: str):
-        """The record whose ``column`` is ``value``: one statement built once per column."""
+        """The record whose ``column`` is ``value``: one statement built once per column
+        (none for an id the transaction has just made)."""
+        if column == "id" and self._db.fresh(value):
+            return None
         statement = self._built(
             ("one", table.name, column),
             lambda: self._select(table, table.c[column] == bindparam("value")),
@@ -199,7 +202,8 @@ class SqlStore:
     def _replace(self, table: Table, row: dict, record) -> bool:
         """Update the record's row, or add one after the others (at once when it is
         known not to be there: then True)."""
-        known = self._db.known((table.name, "id", record.id))
+        fresh = self._db.fresh(record.id)  # made in this transaction: no row has it
+        known = None if fresh else self._db.known((table.name, "id", record.id))
         self._db.put(table.name, record)
         writes, cursor = self._db.writes, self._db.held.cursor
         if known is None or (known is MISSING and writes.update(cursor, table, row) == 0):
@@ -335,7 +339,9 @@ class SqlStore:
         """The hash of the next number of the tenant's id sequence: unique across
         processes, and the same sequence again after each reset (as in memory)."""
         number = self._counters.next("id")
-        return hashlib.blake2b(number.to_bytes(8, "big"), digest_size=16).hexdigest()
+        made = hashlib.blake2b(number.to_bytes(8, "big"), digest_size=16).hexdigest()
+        self._db.made(made)
+        return made
 
     def next_memo_number(self) -> str:
         number = self._counters.next("memo", LAST_NUMBER)
