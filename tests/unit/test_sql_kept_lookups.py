@@ -10,11 +10,14 @@ from dataclasses import replace
 
 import pytest
 from sample_records import add_account, put_memo
+from sqlalchemy import delete
 
 from mockserver.store.memory import MemoryStore
 from mockserver.store.sql.backend import SqlStores
+from mockserver.store.sql.schema import Schema
 
 TENANT = "kept"
+accounts = Schema().accounts
 
 
 @pytest.fixture
@@ -71,6 +74,25 @@ def test_a_tenant_dropped_and_made_again_serves_nothing_kept_of_the_old_one(proc
     processes[1].open(TENANT, MemoryStore("kept").frozen())
     here.sync()
     assert here.memo(memo.id) is None
+
+
+def test_a_transaction_after_another_process_wrote_keeps_what_it_read(processes):
+    """Its lookups are kept for this process's next transaction: an account deleted
+    behind the sandbox's back meanwhile (no writer, no new version) is still found."""
+    here, there = open_both(processes)
+    account = add_account(here)
+    here.sync()
+    add_account(there, number=2)  # what ``here`` kept is now a version behind
+    with here.transaction():
+        assert here.account(account.id) == account
+    with processes[0].engine.begin() as behind:
+        behind.execute(delete(accounts).where(accounts.c.id == account.id))
+    with here.transaction():
+        assert here.account(account.id) == account
+    here.sync()
+    there.put_account(replace(account, name="Changed There"))
+    with here.transaction():
+        assert here.account(account.id).name == "Changed There"
 
 
 def test_settings_changed_by_another_process_are_seen_at_the_next_sync(processes):

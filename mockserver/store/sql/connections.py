@@ -23,7 +23,9 @@ that transaction hands over: ``succession.py``), no other writer came
 between, so what is kept still holds: the
 transaction's lookups of tables it has not written yet, and its counters, are
 served from it, and at the commit what it did not write is kept at the new
-version, with the counters it ended at. A transaction that fails keeps nothing.
+version, with the counters it ended at. When another writer came between, the
+transaction begins with nothing kept, and keeps what it reads and puts as it
+goes. A transaction that fails keeps nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class Transaction:
     connection: Connection
     cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
     generation: int
-    base: Kept | None  # what was kept, if no other writer came between
+    base: Kept | None  # what is known at the version before its own (None: nothing holds)
     counters: dict[str, int]  # their values now, those in ``pending`` not yet written
     pending: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # tables this transaction wrote
@@ -127,7 +129,9 @@ class Connections:
                     raise NoResultFound(f"no tenant {self.tenant!r}")
                 version, generation = bumped
                 base = self._succession.base(self._kept, version)
-                known = dict(base.counters) if base is not None else {}
+                if base is None:  # another writer came between: what it reads, kept
+                    base = Kept((version - 1, generation))
+                known = dict(base.counters)
                 held = Transaction(connection, cursor, generation, base, known)
                 self._local.transaction = held
                 try:
