@@ -343,8 +343,10 @@ def serve(config_file, generation_file, memos, accounts, quiet, **flags):
     except ConfigError as error:
         raise CannotStart(str(error)) from None
     # The start-up data lives as long as the process: keep the cyclic garbage
-    # collector from rescanning it (a full pass over 100,000 memos takes ~0.5 s).
+    # collector from rescanning it (a full pass over 100,000 memos takes ~0.5 s),
+    # then let it run (the command's entry kept it off during the start-up).
     gc.freeze()
+    gc.enable()
     try:
         if config.workers == 1:
             _serve(app, config, lambda url: click.echo(banner(app, url), err=True))
@@ -415,6 +417,7 @@ def _serve_workers(app, config: Config) -> None:
 )
 def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
     """Write generated data as a snapshot, to commit and edit as a fixture file."""
+    gc.enable()  # off while the CLI loaded (``mockserver.__main__``)
     try:
         generation = _generation(generation_file, memos, accounts)
         if anchor_date is not None:
