@@ -41,8 +41,8 @@ class SqlStores:
         store = SqlStore(self.engine, self.schema, tenant, self.writers, self.reads)
         self._add_tenant(tenant)
         tenants = self.schema.tenants
-        with store.transaction() as connection:
-            generation = connection.execute(
+        with store.transaction() as held:
+            generation = held.connection.execute(
                 select(tenants.c.generation).where(tenants.c.tenant == tenant)
             ).scalar_one()
             if generation == 0:
@@ -90,7 +90,8 @@ class SqlStores:
 def fill(store: SqlStore, frozen: FrozenStore) -> None:
     """The tenant's rows replaced by ``frozen``'s records, ids' sequences and settings."""
     schema, tenant = store.schema, store.tenant
-    with store.transaction() as connection:
+    with store.transaction() as held:
+        connection = held.connection
         store.rewritten()
         for table in reversed(schema.tables()):
             if table is not schema.tenants:

@@ -39,10 +39,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import NoResultFound
+from sqlalchemy.pool import PoolProxiedConnection
 
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
-from mockserver.store.sql.engine import IMMEDIATE, readers
+from mockserver.store.sql.engine import begun, readers, statements_engine
 from mockserver.store.sql.later import LATER, LaterCursor
 from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.succession import Succession, handed
@@ -65,7 +66,8 @@ class Kept:
 class Transaction:
     """This thread's transaction: its connection, and what it may take from ``base``."""
 
-    connection: Connection
+    engine: Engine  # what makes ``connection``
+    pooled: PoolProxiedConnection  # in the transaction the driver began (``engine.begun``)
     cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
     generation: int
     base: Kept | None  # what is known at the version before its own (None: nothing holds)
@@ -76,6 +78,16 @@ class Transaction:
     put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
     fresh: set[str] = field(default_factory=set)  # ids it made that no record has yet
     before_commit: list[Callable[[], None]] = field(default_factory=list)
+    statements: Connection | None = None  # see ``connection``
+
+    @property
+    def connection(self) -> Connection:
+        """A SQLAlchemy connection on the transaction's own, made at the first use (most
+        transactions need none). The transaction ends on the driver, with the pooled
+        connection: this one is dropped, never closed."""
+        if self.statements is None:
+            self.statements = Connection(self.engine, self.pooled)
+        return self.statements
 
     def wrote_all(self) -> None:
         """Every table of the tenant was written: nothing kept holds any more."""
@@ -91,6 +103,7 @@ class Connections:
 
     def __init__(self, engine: Engine, schema: Schema, tenant: str, writers, reads: DriverReads):
         self._engine = engine
+        self._statements = statements_engine(engine)
         self.readers = readers(engine)
         self.writers: SqliteWriters | NoTurn = writers  # the database's writers take turns
         self.tenant = tenant
@@ -112,17 +125,16 @@ class Connections:
         return getattr(self._local, "transaction", None)
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Transaction]:
         held = self.held
         if held is not None:
-            yield held.connection
+            yield held
             return
         start = self._kept
-        writer = self._engine.connect().execution_options(**{IMMEDIATE: True})
         ended = handing = base = None
         try:
-            with self.writers, writer as connection, connection.begin():
-                cursor = self._cursor(connection)
+            with self.writers, begun(self._engine) as pooled:
+                cursor = self._cursor(pooled)
                 cursor.execute(self._bump, (self.tenant,))
                 bumped = cursor.fetchone()
                 if bumped is None:
@@ -132,10 +144,10 @@ class Connections:
                 if base is None:  # another writer came between: what it reads, kept
                     base = Kept((version - 1, generation))
                 known = dict(base.counters)
-                held = Transaction(connection, cursor, generation, base, known)
+                held = Transaction(self._statements, pooled, cursor, generation, base, known)
                 self._local.transaction = held
                 try:
-                    yield connection
+                    yield held
                     for step in held.before_commit:
                         step()
                     handing = self._succession.hand_over(version)
@@ -143,21 +155,23 @@ class Connections:
                         cursor.commit()
                 finally:
                     self._local.transaction = None
-                    connection.info.pop(LATER, None)
+                    pooled.info.pop(LATER, None)
                     cursor.close()
             ended = _ended(held, version)  # committed
         finally:  # or rolled back (``ended`` None): nothing kept holds
             handed(handing, ended)
             self._replace((start, base), ended)
 
-    def _cursor(self, connection: Connection):
+    def _cursor(self, pooled: PoolProxiedConnection):
         """The driver's cursor of a write transaction (PostgreSQL's holds back the
         writes nothing reads the result of, for the commit: ``later.py``)."""
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = pooled.driver_connection.cursor()
         if self._engine.dialect.name == "sqlite":
             return cursor
         later = LaterCursor(cursor)
-        connection.info[LATER] = later  # for the SQLAlchemy statements: ``send_before``
+        # the SQLAlchemy statements' ``send_before`` finds it: a Connection's ``info``
+        # is its pooled connection's
+        pooled.info[LATER] = later
         return later
 
     def _replace(self, began: tuple[Kept | None, Kept | None], ended: Kept | None) -> None:
@@ -174,6 +188,15 @@ class Connections:
                 ended is not None and kept.seen[0] + 1 == ended.seen[0]
             ):
                 self._kept = ended
+
+    def first(self, sql: str, parameters: tuple) -> tuple | None:
+        """The first row of ``sql`` (from ``reads.sql``) on the driver: in the
+        transaction, or as a read on its own."""
+        held = self.held
+        if held is None:
+            return self.reads.read(sql, parameters)
+        held.cursor.execute(sql, parameters)
+        return held.cursor.fetchone()
 
     def reading(self) -> AbstractContextManager[Connection]:
         """The transaction's connection, or one for a read on its own."""
@@ -207,8 +230,8 @@ class Connections:
         self.held.generation = generation
 
     def kept(self, key: Hashable, look_up):
-        """``look_up()``, or what it gave when last called with ``key`` (a tuple whose first
-        item is the table's name) at this version."""
+        """``look_up()``, or what it gave when last called with ``key`` (a tuple: the
+        table's name, a column and its value) at this version."""
         lookups = self._lookups(key[0])
         if lookups is None:
             return look_up()

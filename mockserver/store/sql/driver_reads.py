@@ -56,15 +56,16 @@ class DriverReads:
                 return handed[2]
         writes = self._writers.writes()
         if writes is None:
-            return self._read(sql, parameters)
+            return self.read(sql, parameters)
         kept = self._kept.get((sql, parameters))
         if kept is not None and kept[0] == writes:
             return kept[1]
-        found = self._read(sql, parameters)
+        found = self.read(sql, parameters)
         self._kept[(sql, parameters)] = (writes, found)
         return found
 
-    def _read(self, sql: str, parameters: tuple) -> tuple | None:
+    def read(self, sql: str, parameters: tuple) -> tuple | None:
+        """The first row of ``sql``, read now."""
         if not self._sqlite:
             with autocommitted(self._engine) as cursor:
                 cursor.execute(sql, parameters)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from mockserver.store.sql.later import send_before
 
@@ -59,6 +60,35 @@ def readers(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{ALONE: True})  # the driver begins nothing itself
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def statements_engine(engine: Engine) -> Engine:
+    """The engine whose connections run SQLAlchemy statements in a transaction the
+    driver began (``begun``): they begin nothing themselves."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{ALONE: True})
+    return engine  # psycopg is in the transaction already: SQLAlchemy's begin sends nothing
+
+
+@contextmanager
+def begun(engine: Engine) -> Iterator[PoolProxiedConnection]:
+    """A pooled connection in a writing transaction begun and ended on the driver, a
+    fraction of what SQLAlchemy's connect, begin and commit cost: SQLite's begins
+    holding the write lock (``BEGIN IMMEDIATE``), psycopg's at the first statement.
+    Committed when the block ends, rolled back when it raises."""
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        if engine.dialect.name == "sqlite":
+            driver.execute("BEGIN IMMEDIATE")
+        try:
+            yield pooled
+        except BaseException:
+            driver.rollback()
+            raise
+        driver.commit()
+    finally:
+        pooled.close()
 
 
 @contextmanager

@@ -44,7 +44,7 @@ from mockserver.store import Collection
 from mockserver.store.indexes import after_key, page_after, take
 from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
-from mockserver.store.sql.connections import MISSING, Connections
+from mockserver.store.sql.connections import MISSING, Connections, Transaction
 from mockserver.store.sql.counters import Counters
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.queries import plan
@@ -60,13 +60,13 @@ class SqlStore:
         self.schema = schema
         self.tenant = tenant
         self._recent = RecentRecords(RECENT_RECORDS)
-        self._statements: dict[tuple, Executable] = {}  # built once: see ``_built``
+        self._statements: dict[tuple, Executable | str] = {}  # built once: see ``_built``
         self._counters = Counters(self._db, reads.sql)
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
 
-    def transaction(self) -> AbstractContextManager[Connection]:
+    def transaction(self) -> AbstractContextManager[Transaction]:
         return self._db.transaction()
 
     def sync(self) -> None:
@@ -80,23 +80,24 @@ class SqlStore:
         return self._db.reading()
 
     def _one(self, table: Table, column: str, value: str):
-        """The record whose ``column`` is ``value``: one statement built once per column
-        (none for an id the transaction has just made)."""
+        """The record whose ``column`` is ``value``, read on the driver (nothing read for
+        an id the transaction has just made)."""
         if column == "id" and self._db.fresh(value):
             return None
-        statement = self._built(
+        sql = self._built(
             ("one", table.name, column),
-            lambda: self._select(table, table.c[column] == bindparam("value")),
+            lambda: self._db.reads.sql(
+                f"SELECT id, version, data FROM {table.name} WHERE tenant = ? AND {column} = ?"
+            ),
         )
 
         def look_up():
-            with self._reading() as connection:
-                found = connection.execute(statement, {"value": value}).first()
+            found = self._db.first(sql, (self.tenant, value))
             return None if found is None else self._recent.get(table, *found)
 
         return self._db.kept((table.name, column, value), look_up)
 
-    def _built(self, key: tuple, build: Callable[[], Executable]) -> Executable:
+    def _built(self, key: tuple, build: Callable[[], Executable | str]) -> Executable | str:
         """The statement of ``key``, built the first time: building one costs more than
         running it, and a statement built once is compiled once."""
         statement = self._statements.get(key)
@@ -161,8 +162,8 @@ class SqlStore:
     def set_meta(self, **values) -> None:
         """Change the tenant's row (its settings, catalog, API user): a new generation."""
         tenants = self.schema.tenants
-        with self.transaction() as connection:
-            generation = connection.execute(
+        with self.transaction() as held:
+            generation = held.connection.execute(
                 update(tenants)
                 .where(tenants.c.tenant == self.tenant)
                 .values(generation=tenants.c.generation + 1, **values)
@@ -232,17 +233,15 @@ class SqlStore:
         """Add or replace a memo and its items (only those that changed, when the memo
         as it was is known)."""
         memos, items = self.schema.debit_memos, self.schema.debit_memo_items
-        with self.transaction() as connection:
+        with self.transaction() as held:
             was = self._db.known((memos.name, "id", memo.id))
             self._replace(memos, rows.memo_row(self.tenant, memo, version()), memo)
             self._db.wrote(items.name)
             if was is MISSING:
-                self._delete_items(connection, memo.id)
-            self._put_items(connection, memo.items, () if was in (None, MISSING) else was.items)
+                self._delete_items(held.connection, memo.id)
+            self._put_items(memo.items, () if was in (None, MISSING) else was.items)
 
-    def _put_items(
-        self, connection: Connection, now: tuple[DebitMemoItem, ...], was: tuple[DebitMemoItem, ...]
-    ) -> None:
+    def _put_items(self, now: tuple[DebitMemoItem, ...], was: tuple[DebitMemoItem, ...]) -> None:
         """A memo's items ``now``, whose rows hold ``was``."""
         items = self.schema.debit_memo_items
         before = {item.id: item for item in was}
@@ -253,11 +252,12 @@ class SqlStore:
                 added.append(item)
             elif old is not item and old != item:
                 changed.append(item)
+        held = self._db.held
         if before:
-            connection.execute(
+            held.connection.execute(
                 delete(items).where(items.c.tenant == self.tenant, items.c.id.in_(before))
             )
-        writes, cursor = self._db.writes, self._db.held.cursor
+        writes, cursor = self._db.writes, held.cursor
         for put, item in [(writes.change, i) for i in changed] + [
             (writes.insert, i) for i in added
         ]:
@@ -278,7 +278,8 @@ class SqlStore:
 
     def delete_memo(self, memo_id: str) -> None:
         memos = self.schema.debit_memos
-        with self.transaction() as connection:
+        with self.transaction() as held:
+            connection = held.connection
             self._db.wrote(memos.name, self.schema.debit_memo_items.name)
             self._delete_items(connection, memo_id)
             connection.execute(
@@ -428,18 +429,18 @@ class SqlStore:
                 links.c.tenant == self.tenant, links.c.payment_id == bindparam("payment_id")
             ),
         )
-        with self.transaction() as connection:
+        with self.transaction() as held:
             new = self._replace(self.schema.payments, row, payment)
             self._db.wrote(links.name)
             linked = (
                 set()
                 if new
-                else set(connection.execute(linked_to, {"payment_id": payment.id}).scalars())
+                else set(held.connection.execute(linked_to, {"payment_id": payment.id}).scalars())
             )
             gone = linked - set(applied)
             if gone:
                 mine = (links.c.tenant == self.tenant) & (links.c.payment_id == payment.id)
-                connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
+                held.connection.execute(delete(links).where(mine, links.c.debit_memo_id.in_(gone)))
             added = [
                 {"tenant": self.tenant, "debit_memo_id": memo_id, "payment_id": payment.id}
                 for memo_id in applied
@@ -448,7 +449,7 @@ class SqlStore:
             for link in added:
                 link["linked"] = self._counters.next("link")
             if added:
-                self._db.writes.insert(self._db.held.cursor, links, *added)
+                self._db.writes.insert(held.cursor, links, *added)
 
 
 def version() -> int:
