@@ -4,6 +4,7 @@ instants, same numbers, bytes and booleans, on both engines."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -58,3 +59,34 @@ def test_a_memo_put_on_the_driver_is_stored_as_sqlalchemy_stores_it(stores):
         assert stored(stores, table, "driver") == stored(stores, table, tenant)
     assert store.memo(memo.id) == memo
     assert memo.audit.updated_time.astimezone(UTC).hour == 14
+
+
+def test_a_memo_changed_where_its_row_is_known_is_stored_whole(stores, monkeypatch):
+    """A put over a row known to hold the memo as it was sets only the columns that
+    changed: the rows then hold what a whole new row would."""
+    store = stores.open("driver", MemoryStore("writes").frozen())
+    store.sync()  # what the process knows of the tenant holds from here on
+    account = add_account(store)
+    memo = make_memo(store, account, amounts=(1000, 250), state="draft")
+    store.put_memo(memo)
+    later = datetime(2026, 2, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    paid = replace(memo.items[0], subtotal_paid=400, audit=replace(memo.audit, updated_time=later))
+    changed = replace(
+        memo, state="posted", items=(paid, memo.items[1]), audit=paid.audit, description="paid"
+    )
+    known = []
+    whole_row = rows.memo_row
+    monkeypatch.setattr(rows, "memo_row", lambda *a: known.append(a[3:]) or whole_row(*a))
+    store.put_memo(changed)
+    assert known == [(memo,)]  # the row as it was was known: only what changed was set
+    schema, tenant = stores.schema, "sqlalchemy"
+    with stores.engine.begin() as connection:
+        connection.execute(
+            insert(schema.debit_memos), [whole_row(tenant, changed, 1) | {"position": 1}]
+        )
+        connection.execute(
+            insert(schema.debit_memo_items), [rows.item_row(tenant, i, 1) for i in changed.items]
+        )
+    for table in (schema.debit_memos, schema.debit_memo_items):
+        assert stored(stores, table, "driver") == stored(stores, table, tenant)
+    assert store.memo(memo.id) == changed

@@ -17,8 +17,9 @@ from mockserver.store.sql import rows
 from mockserver.store.sql.connections import first_version
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import POOL_SIZE, make_engine
+from mockserver.store.sql.puts import version
 from mockserver.store.sql.schema import Schema
-from mockserver.store.sql.store import SqlStore, version
+from mockserver.store.sql.store import SqlStore
 from mockserver.store.sql.writers import writers_of
 
 # The tenant's sequences: memo and payment numbers, the order payments were linked

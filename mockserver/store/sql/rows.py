@@ -110,26 +110,42 @@ def _query_values(record, columns: dict[str, Field]) -> dict:
     return {name: field.get(record, None) for name, field in columns.items()}
 
 
-def record_row(tenant: str, record, version: int) -> dict:
-    """The columns every record table has."""
-    return {"tenant": tenant, "id": record.id, "version": version, "data": dump(record)}
+def _row(tenant: str, record, version: int, columns, was) -> dict:
+    """The record's row; with ``was`` (the record its row holds now), only the columns
+    besides ``data`` that changed: SQLite rewrites the index entries of every column
+    an ``UPDATE`` sets, changed or not."""
+    values = columns(record)
+    if was is not None:
+        before = columns(was)
+        values = {name: value for name, value in values.items() if value != before[name]}
+    return {"tenant": tenant, "id": record.id, "version": version, "data": dump(record), **values}
 
 
-def memo_row(tenant: str, memo: DebitMemo, version: int) -> dict:
-    return {**record_row(tenant, memo, version), **_query_values(memo, MEMO_COLUMNS)}
+def record_row(tenant: str, record, version: int, was=None) -> dict:
+    """The row of a record with no columns besides those every record table has."""
+    return _row(tenant, record, version, lambda _: {}, was)
 
 
-def item_row(tenant: str, item: DebitMemoItem, version: int) -> dict:
-    return {**record_row(tenant, item, version), **_query_values(item, ITEM_COLUMNS)}
+def memo_row(tenant: str, memo: DebitMemo, version: int, was: DebitMemo | None = None) -> dict:
+    return _row(tenant, memo, version, lambda m: _query_values(m, MEMO_COLUMNS), was)
 
 
-def account_row(tenant: str, account: Account, version: int) -> dict:
-    return {**record_row(tenant, account, version), "account_number": account.account_number}
+def item_row(
+    tenant: str, item: DebitMemoItem, version: int, was: DebitMemoItem | None = None
+) -> dict:
+    return _row(tenant, item, version, lambda i: _query_values(i, ITEM_COLUMNS), was)
 
 
-def payment_row(tenant: str, payment: Payment, version: int) -> dict:
+def account_row(tenant: str, account: Account, version: int, was: Account | None = None) -> dict:
+    return _row(tenant, account, version, lambda a: {"account_number": a.account_number}, was)
+
+
+def payment_row(tenant: str, payment: Payment, version: int, was: Payment | None = None) -> dict:
+    return _row(tenant, payment, version, _payment_columns, was)
+
+
+def _payment_columns(payment: Payment) -> dict:
     return {
-        **record_row(tenant, payment, version),
         "number": payment.number,
         "account_id": payment.account_id,
         "unapplied_amount": payment.unapplied_amount,

@@ -11,9 +11,9 @@ again, so what a face rendered of it is reused (``tenancy/rendered.py``).
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from functools import partial
 
 from sqlalchemy import (
     Connection,
@@ -47,6 +47,7 @@ from mockserver.store.sql import rows
 from mockserver.store.sql.connections import MISSING, Connections, Transaction
 from mockserver.store.sql.counters import Counters
 from mockserver.store.sql.driver_reads import DriverReads
+from mockserver.store.sql.puts import Puts, version
 from mockserver.store.sql.queries import plan
 from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords
 from mockserver.store.sql.schema import Schema
@@ -62,6 +63,7 @@ class SqlStore:
         self._recent = RecentRecords(RECENT_RECORDS)
         self._statements: dict[tuple, Executable | str] = {}  # built once: see ``_built``
         self._counters = Counters(self._db, reads.sql)
+        self._puts = Puts(self._db, self._counters, self._recent, schema)
         self._meta: tuple[int, str, TenantSettings, Catalog] | None = None
 
     # -- connections and transactions -------------------------------------------
@@ -200,71 +202,32 @@ class SqlStore:
 
     # -- puts and deletes -------------------------------------------------------
 
-    def _replace(self, table: Table, row: dict, record) -> bool:
-        """Update the record's row, or add one after the others (at once when it is
-        known not to be there: then True)."""
-        fresh = self._db.fresh(record.id)  # made in this transaction: no row has it
-        known = None if fresh else self._db.known((table.name, "id", record.id))
-        self._db.put(table.name, record)
-        writes, cursor = self._db.writes, self._db.held.cursor
-        if known is None or (known is MISSING and writes.update(cursor, table, row) == 0):
-            writes.insert(cursor, table, {**row, "position": self._counters.next("position")})
-        elif known is not MISSING:
-            writes.change(cursor, table, row)  # a record kept is one whose row is there
-        self._recent.keep(table, record, row["version"])
-        return known is None
-
     def put_account(self, account: Account) -> None:
-        row = rows.account_row(self.tenant, account, version())
         with self.transaction():
-            self._replace(self.schema.accounts, row, account)
+            row_of = partial(rows.account_row, self.tenant, account, version())
+            self._puts.replace(self.schema.accounts, account, row_of)
 
     def put_contact(self, contact: Contact) -> None:
-        row = rows.record_row(self.tenant, contact, version())
         with self.transaction():
-            self._replace(self.schema.contacts, row, contact)
+            row_of = partial(rows.record_row, self.tenant, contact, version())
+            self._puts.replace(self.schema.contacts, contact, row_of)
 
     def put_payment_method(self, method: PaymentMethod) -> None:
-        row = rows.record_row(self.tenant, method, version())
         with self.transaction():
-            self._replace(self.schema.payment_methods, row, method)
+            row_of = partial(rows.record_row, self.tenant, method, version())
+            self._puts.replace(self.schema.payment_methods, method, row_of)
 
     def put_memo(self, memo: DebitMemo) -> None:
         """Add or replace a memo and its items (only those that changed, when the memo
         as it was is known)."""
         memos, items = self.schema.debit_memos, self.schema.debit_memo_items
         with self.transaction() as held:
-            was = self._db.known((memos.name, "id", memo.id))
-            self._replace(memos, rows.memo_row(self.tenant, memo, version()), memo)
+            row_of = partial(rows.memo_row, self.tenant, memo, version())
+            was = self._puts.replace(memos, memo, row_of)
             self._db.wrote(items.name)
             if was is MISSING:
                 self._delete_items(held.connection, memo.id)
-            self._put_items(memo.items, () if was in (None, MISSING) else was.items)
-
-    def _put_items(self, now: tuple[DebitMemoItem, ...], was: tuple[DebitMemoItem, ...]) -> None:
-        """A memo's items ``now``, whose rows hold ``was``."""
-        items = self.schema.debit_memo_items
-        before = {item.id: item for item in was}
-        added, changed = [], []
-        for item in now:
-            old = before.pop(item.id, None)
-            if old is None:
-                added.append(item)
-            elif old is not item and old != item:
-                changed.append(item)
-        held = self._db.held
-        if before:
-            held.connection.execute(
-                delete(items).where(items.c.tenant == self.tenant, items.c.id.in_(before))
-            )
-        writes, cursor = self._db.writes, held.cursor
-        for put, item in [(writes.change, i) for i in changed] + [
-            (writes.insert, i) for i in added
-        ]:
-            row = rows.item_row(self.tenant, item, version())
-            put(cursor, items, row)
-            self._recent.keep(items, item, row["version"])
-            self._db.put(items.name, item)
+            self._puts.items(memo.items, () if was in (None, MISSING) else was.items)
 
     def _delete_items(self, connection: Connection, memo_id: str) -> None:
         items = self.schema.debit_memo_items
@@ -422,7 +385,7 @@ class SqlStore:
         """Add or replace a payment; a memo it newly applies to lists it after the others."""
         links = self.schema.memo_payments
         applied = dict.fromkeys(a.debit_memo_id for a in payment.applications)
-        row = rows.payment_row(self.tenant, payment, version())
+        row_of = partial(rows.payment_row, self.tenant, payment, version())
         linked_to = self._built(
             ("links of payment",),
             lambda: select(links.c.debit_memo_id).where(
@@ -430,7 +393,7 @@ class SqlStore:
             ),
         )
         with self.transaction() as held:
-            new = self._replace(self.schema.payments, row, payment)
+            new = self._puts.replace(self.schema.payments, payment, row_of) is None
             self._db.wrote(links.name)
             linked = (
                 set()
@@ -450,8 +413,3 @@ class SqlStore:
                 link["linked"] = self._counters.next("link")
             if added:
                 self._db.writes.insert(held.cursor, links, *added)
-
-
-def version() -> int:
-    """A record version: random, so two processes never give the same one to one record."""
-    return secrets.randbits(62)
