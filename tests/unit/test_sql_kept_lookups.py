@@ -13,6 +13,7 @@ from sample_records import add_account, put_memo
 from sqlalchemy import delete
 
 from mockserver.store.memory import MemoryStore
+from mockserver.store.sql import connections
 from mockserver.store.sql.backend import SqlStores
 from mockserver.store.sql.schema import Schema
 
@@ -127,3 +128,16 @@ def test_on_sqlite_a_sync_reads_again_only_after_some_writer_has_ended(tmp_path)
     assert here.memo(memo.id).description == "through the writers"
     for stores in (here_stores, there_stores):
         stores.engine.dispose()
+
+
+def test_what_a_process_keeps_of_the_records_it_puts_stays_bounded(processes, monkeypatch):
+    """Each write transaction keeps the records it put with those kept before it: past
+    ``LOOKUPS_KEPT`` by id, the next one starts again rather than carry (and copy)
+    every record this process ever put."""
+    monkeypatch.setattr(connections, "LOOKUPS_KEPT", 5)
+    here, _ = open_both(processes)
+    here.sync()
+    accounts = [add_account(here) for _ in range(30)]
+    kept = here._db._kept.lookups[("accounts", "id")]
+    assert 0 < len(kept) <= 5 + 1
+    assert here.account(accounts[-1].id) == accounts[-1]

@@ -49,7 +49,7 @@ from mockserver.store.sql.schema import Schema
 from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
-LOOKUPS_KEPT = 4096  # lookups kept per table and version; past it, the rest are read each time
+LOOKUPS_KEPT = 4096  # lookups kept per column and version; past it, the rest are read each time
 MISSING = object()  # no lookup kept
 
 
@@ -58,7 +58,8 @@ class Kept:
     """What this process knows of the tenant at ``seen`` (its version, generation)."""
 
     seen: tuple[int, int]
-    lookups: dict[str, dict[Hashable, object]] = field(default_factory=dict)  # by table
+    # by table and column, then by the column's value
+    lookups: dict[tuple[str, str], dict[Hashable, object]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)  # by name
 
 
@@ -232,22 +233,22 @@ class Connections:
     def kept(self, key: Hashable, look_up):
         """``look_up()``, or what it gave when last called with ``key`` (a tuple: the
         table's name, a column and its value) at this version."""
-        lookups = self._lookups(key[0])
+        lookups = self._lookups(key[0], key[1])
         if lookups is None:
             return look_up()
-        found = lookups.get(key, MISSING)
+        found = lookups.get(key[2], MISSING)
         if found is MISSING:
             found = look_up()
             if len(lookups) < LOOKUPS_KEPT:
-                lookups[key] = found
+                lookups[key[2]] = found
         return found
 
     def known(self, key: Hashable):
         """What is kept of ``key`` (as ``kept``'s), or ``MISSING``: never reads."""
-        lookups = self._lookups(key[0])
-        return MISSING if lookups is None else lookups.get(key, MISSING)
+        lookups = self._lookups(key[0], key[1])
+        return MISSING if lookups is None else lookups.get(key[2], MISSING)
 
-    def _lookups(self, table: str) -> dict[Hashable, object] | None:
+    def _lookups(self, table: str, column: str) -> dict[Hashable, object] | None:
         held = self.held
         if held is None:
             kept = self._kept
@@ -257,8 +258,8 @@ class Connections:
             kept = held.base
         if kept is None:
             return None
-        lookups = kept.lookups.get(table)
-        return kept.lookups.setdefault(table, {}) if lookups is None else lookups
+        lookups = kept.lookups.get((table, column))
+        return kept.lookups.setdefault((table, column), {}) if lookups is None else lookups
 
     def wrote(self, *tables: str) -> None:
         """The transaction writes ``tables``: their lookups are read from now on, and
@@ -294,13 +295,13 @@ def _ended(held: Transaction, version: int) -> Kept:
     base = held.base
     lookups = {} if base is None else base.lookups.copy()  # copies: readers add to them
     kept = {}
-    for table, found in lookups.items():
+    for (table, column), found in lookups.items():
         if table not in held.written:
-            kept[table] = found
-        elif table not in held.rewrote:
-            kept[table] = {key: was for key, was in found.copy().items() if key[1] == "id"}
-    for key, record in held.put.items():
-        kept.setdefault(key[0], {})[key] = record
+            kept[(table, column)] = found
+        elif table not in held.rewrote and column == "id" and len(found) < LOOKUPS_KEPT:
+            kept[(table, column)] = found.copy()
+    for (table, column, value), record in held.put.items():
+        kept.setdefault((table, column), {})[value] = record
     return Kept((version, held.generation), kept, held.counters)
 
 
