@@ -132,6 +132,18 @@ def _posted_memo(root: str, amount: int = 1000) -> tuple[str, str]:
     return memo.json()["id"], memo.json()["currency"]
 
 
+def _pay(root: str, memo_id: str, currency: str) -> dict:
+    """A pay of 0.01 of the memo, answered 200: the memo as the answer shows it."""
+    answer = requests.post(
+        f"{root}/v2/debit_memos/{memo_id}/pay",
+        json={"currency": currency, "amount": 0.01},
+        headers=bearer(),
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def test_pays_that_wait_for_each_other_read_no_counter_again(start_sandbox, logged):
     """A pay whose transaction waited for the tenant's row while the one before it in
     the same process committed takes the counters that one ended at (and what it
@@ -140,14 +152,7 @@ def test_pays_that_wait_for_each_other_read_no_counter_again(start_sandbox, logg
     memos = [_posted_memo(root) for _ in range(4)]
 
     def pay(n: int) -> None:
-        memo_id, currency = memos[n % len(memos)]
-        answer = requests.post(
-            f"{root}/v2/debit_memos/{memo_id}/pay",
-            json={"currency": currency, "amount": 0.01},
-            headers=bearer(),
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
+        _pay(root, *memos[n % len(memos)])
 
     pay(0)
     logged.mark()
@@ -168,15 +173,8 @@ def test_a_pay_of_a_memo_read_before_reads_it_no_more_though_the_pays_between_wr
     for memo_id, _ in memos:
         assert requests.get(f"{root}/v2/debit_memos/{memo_id}", headers=bearer(), timeout=30).ok
     logged.mark()
-    for memo_id, currency in memos * 2:
-        answer = requests.post(
-            f"{root}/v2/debit_memos/{memo_id}/pay",
-            json={"currency": currency, "amount": 0.01},
-            headers=bearer(),
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
-        assert answer.json()["balance"] < 1000
+    for memo in memos * 2:
+        assert _pay(root, *memo)["balance"] < 1000
     assert [s for s in logged.statements() if s.startswith(MEMO_READ)] == []
 
 
@@ -186,19 +184,10 @@ def test_a_pay_after_another_process_wrote_reads_every_counter_in_one_statement(
     roots = [start_sandbox(store=logged.url) for _ in range(2)]
     memo_id, currency = _posted_memo(roots[0])
 
-    def pay(root: str) -> None:
-        answer = requests.post(
-            f"{root}/v2/debit_memos/{memo_id}/pay",
-            json={"currency": currency, "amount": 0.01},
-            headers=bearer(),
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
-
-    pay(roots[1])
-    pay(roots[0])
+    _pay(roots[1], memo_id, currency)
+    _pay(roots[0], memo_id, currency)
     logged.mark()
-    pay(roots[1])
+    _pay(roots[1], memo_id, currency)
     counters = [s for s in logged.statements() if "counters" in s]
     assert [s for s in counters if s.startswith(COUNTER_READ)] == counters[:1]
     assert [s for s in counters if "value + 1" in s] == []
@@ -216,20 +205,11 @@ def test_a_pay_of_a_memo_read_before_reads_nothing_while_it_holds_the_tenants_ro
     root = start_sandbox(store=logged.url)
     memos = [_posted_memo(root) for _ in range(2)]
 
-    def pay(memo_id: str, currency: str) -> None:
-        answer = requests.post(
-            f"{root}/v2/debit_memos/{memo_id}/pay",
-            json={"currency": currency, "amount": 0.01},
-            headers=bearer(),
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
-
     for memo in memos:
-        pay(*memo)
+        _pay(root, *memo)
     logged.mark()
     for memo in memos:
-        pay(*memo)
+        _pay(root, *memo)
     statements = logged.statements()
     bumps = [n for n, s in enumerate(statements) if s.startswith("UPDATE tenants SET version")]
     assert len(bumps) == 2
