@@ -232,7 +232,10 @@ class Connections:
 
     def kept(self, key: Hashable, look_up):
         """``look_up()``, or what it gave when last called with ``key`` (a tuple: the
-        table's name, a column and its value) at this version."""
+        table's name, a column and its value) at this version; None, read nothing, for an
+        id the transaction has just made."""
+        if self._made_here(key):
+            return None
         lookups = self._lookups(key[0], key[1])
         if lookups is None:
             return look_up()
@@ -245,6 +248,8 @@ class Connections:
 
     def known(self, key: Hashable):
         """What is kept of ``key`` (as ``kept``'s), or ``MISSING``: never reads."""
+        if self._made_here(key):
+            return None
         lookups = self._lookups(key[0], key[1])
         return MISSING if lookups is None else lookups.get(key[2], MISSING)
 
@@ -282,10 +287,11 @@ class Connections:
         if held is not None:
             held.fresh.add(record_id)
 
-    def fresh(self, record_id: str) -> bool:
-        """Whether no record has the id: the transaction made it and put none with it."""
+    def _made_here(self, key: Hashable) -> bool:
+        """``key`` looks up by an id no record has: the transaction made it and put none
+        with it."""
         held = self.held
-        return held is not None and record_id in held.fresh
+        return held is not None and key[1] == "id" and key[2] in held.fresh
 
 
 def _ended(held: Transaction, version: int) -> Kept:

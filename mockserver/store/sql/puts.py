@@ -32,8 +32,7 @@ class Puts:
         """Update the record's row, or add one after the others; what its row held, if
         known (else ``MISSING``). ``row_of(was)`` is its row: given what the row holds,
         only what changed."""
-        fresh = self._db.fresh(record.id)  # made in this transaction: no row has it
-        was = None if fresh else self._db.known((table.name, "id", record.id))
+        was = self._db.known((table.name, "id", record.id))
         self._db.put(table.name, record)
         writes, cursor = self._db.writes, self._db.held.cursor
         row = row_of(None if was is MISSING else was)

@@ -82,10 +82,7 @@ class SqlStore:
         return self._db.reading()
 
     def _one(self, table: Table, column: str, value: str):
-        """The record whose ``column`` is ``value``, read on the driver (nothing read for
-        an id the transaction has just made)."""
-        if column == "id" and self._db.fresh(value):
-            return None
+        """The record whose ``column`` is ``value``, read on the driver."""
         sql = self._built(
             ("one", table.name, column),
             lambda: self._db.reads.sql(
