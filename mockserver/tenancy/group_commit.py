@@ -10,7 +10,10 @@ returns only once its own item is stored.
 ``WriteBehind``: a thread hands its item over and goes on; a thread of its
 own writes what was handed over, in batches. ``settle()`` waits until
 everything handed over before it is written (and, with ``JournalMarks``,
-what the other processes of the machine had handed over too).
+what the other processes of the machine had handed over too). A batch
+gathers for ``GATHER_S`` after its first item, unless a ``settle()`` here
+asks for it sooner: under load one transaction then writes the items of
+many requests, and the requests do not wake the writing thread one by one.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Generic, TypeVar
 from mockserver.tenancy.journal_marks import JournalMarks
 
 Item = TypeVar("Item")
-GATHER_S = 0.002  # how long a write behind waits for more items to join its batch
+GATHER_S = 0.02  # how long a write behind waits for more items to join its batch
 SETTLE_TIMEOUT_S = 2.0  # how long settle() waits for another process's writes at most
 MAX_BATCH = 256  # items one transaction writes at most
 FAILURES_KEPT = 64  # failed batches remembered for the threads still waiting on them
@@ -97,6 +100,7 @@ class WriteBehind(Generic[Item]):
         self._pending: list[Item] = []
         self._handed = self._stored = 0
         self._turn = threading.Condition()
+        self._hurry = False  # a settle() waits: write what is pending now
         self._pid = 0
 
     def submit(self, item: Item) -> None:
@@ -107,7 +111,18 @@ class WriteBehind(Generic[Item]):
             self._handed += 1
             if self._marks is not None:
                 self._marks.handed()
-            self._turn.notify_all()
+            if len(self._pending) in (1, MAX_BATCH):  # a batch to begin, or one full
+                self._turn.notify_all()
+
+    def _gather(self) -> None:
+        """Holding ``_turn``: let the items of the next ``GATHER_S`` join the batch begun,
+        unless it is full or a ``settle()`` waits."""
+        deadline = time.monotonic() + GATHER_S
+        while not self._hurry and len(self._pending) < MAX_BATCH:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._turn.wait(left)
 
     def _start(self) -> None:
         self._pid = os.getpid()
@@ -119,8 +134,8 @@ class WriteBehind(Generic[Item]):
             with self._turn:
                 while not self._pending:
                     self._turn.wait()
-            time.sleep(GATHER_S)  # let the items of the next moments join this batch
-            with self._turn:
+                self._gather()
+                self._hurry = False
                 batch = self._pending[:MAX_BATCH]
                 del self._pending[:MAX_BATCH]
             try:
@@ -139,6 +154,9 @@ class WriteBehind(Generic[Item]):
         ``SETTLE_TIMEOUT_S`` for those."""
         with self._turn:
             mine = self._handed
+            if self._stored < mine:
+                self._hurry = True
+                self._turn.notify_all()
             while self._stored < mine and self._pid == os.getpid():
                 self._turn.wait()
         if others and self._marks is not None:

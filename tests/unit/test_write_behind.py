@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from mockserver.tenancy import group_commit
 from mockserver.tenancy.group_commit import WriteBehind
 from mockserver.tenancy.journal_marks import SLOT, JournalMarks
 
@@ -34,6 +35,35 @@ def test_items_are_written_on_another_thread_and_settle_waits_for_them():
     behind.settle()
     assert written == [0, 1, 2, 3, 4]
     assert threading.get_ident() not in threads
+
+
+def test_items_handed_over_while_a_batch_gathers_are_written_in_it(monkeypatch):
+    monkeypatch.setattr(group_commit, "GATHER_S", 30.0)
+    batches, first_taken = [], threading.Event()
+    behind = WriteBehind(batches.append)
+    behind.submit(0)
+    threading.Timer(0.05, first_taken.set).start()
+    first_taken.wait(10)
+    behind.submit(1)
+    behind.submit(2)
+    done = threading.Thread(target=behind.settle)
+    done.start()
+    done.join(10)  # settle asks for the batch at once: no 30 s gather
+    assert not done.is_alive()
+    assert batches == [[0, 1, 2]]
+
+
+def test_settle_does_not_wait_for_the_gather(monkeypatch):
+    monkeypatch.setattr(group_commit, "GATHER_S", 30.0)
+    written = []
+    behind = WriteBehind(written.extend)
+    for n in range(3):
+        behind.submit(n)
+        done = threading.Thread(target=behind.settle)
+        done.start()
+        done.join(10)
+        assert not done.is_alive()
+        assert written == list(range(n + 1))
 
 
 def test_a_failed_write_is_logged_and_does_not_hold_up_settle(caplog):
