@@ -54,11 +54,11 @@ class Invoice:
 class TenantSettings:
     reason_codes: tuple[str, ...] = ZUORA_REASON_CODES
     # object -> custom field name -> type
-    custom_fields: Mapping[str, Mapping[str, str]] = field(
+    custom_fields: MappingProxyType[str, MappingProxyType[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    prices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # id -> name
-    invoices: Mapping[str, Invoice] = field(default_factory=lambda: MappingProxyType({}))
+    prices: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    invoices: MappingProxyType[str, Invoice] = field(default_factory=lambda: MappingProxyType({}))
 
     @cached_property
     def _reason_codes(self) -> dict[str, str]:

@@ -50,7 +50,7 @@ def plan(table: Table, tenant: str, query: PageQuery) -> Plan:
     sql_filters = [f for f in query.filters if columns.compiles(f)]
     python_filters = tuple(f for f in query.filters if not columns.compiles(f))
     where = [table.c.tenant == tenant, *(columns.condition(f) for f in sql_filters)]
-    statement = select(table.c.id, table.c.version, table.c.data)
+    statement = select(table.c.id, table.c.version, table.c.record)
     ordered = all(columns.has(term.field) for term in query.terms)
     if not ordered:
         return Plan(statement.where(*where), python_filters, ordered=False)

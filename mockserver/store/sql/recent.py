@@ -27,7 +27,7 @@ class RecentRecords:
         entry = self._entries.get((table.name, record_id))
         if entry is not None and entry[0] == version:
             return entry[1]
-        record = rows.load(data)
+        record = rows.load(rows.RECORD_TYPES[table.name], data)
         self.keep(table, record, version)
         return record
 

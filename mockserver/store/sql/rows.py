@@ -1,109 +1,82 @@
 """Records to rows and back.
 
-A record is kept whole in its row's ``data``: JSON (orjson) with every value
-typed exactly, Decimals as their text, dates and instants in ISO form with
-their zone, so a record read back equals the one put. The query columns
-beside it are the values of the fields a page query filters and sorts on.
+A record is kept whole in its row's ``record``: JSON made and read by msgspec
+from the record's type (its fields' annotations), so a record read back equals
+the one put, with the same types: Decimals as their text, dates and instants
+in ISO form, tuples as arrays, read-only mappings read back read-only. The
+query columns beside it are the values of the fields a page query filters
+and sorts on.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
+import typing
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
-import orjson
+import msgspec
 
 from mockserver.domain.query import Field
 from mockserver.domain.records import (
     Account,
-    Address,
-    Audit,
     Catalog,
-    ChargePrice,
     Contact,
     DebitMemo,
     DebitMemoItem,
     Payment,
-    PaymentApplication,
     PaymentMethod,
     Product,
-    ProductRatePlan,
-    ProductRatePlanCharge,
-    TaxationItem,
 )
-from mockserver.domain.tenant_settings import Invoice, TenantSettings
+from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store.sql.schema import ITEM_COLUMNS, MEMO_COLUMNS
 
+# the type of the records each table holds
 RECORD_TYPES = {
-    kind.__name__: kind
-    for kind in (
-        Account, Address, Audit, ChargePrice, Contact, DebitMemo, DebitMemoItem, Invoice,
-        Payment, PaymentApplication, PaymentMethod, Product, ProductRatePlan,
-        ProductRatePlanCharge, TaxationItem, TenantSettings,
-    )
-}  # fmt: skip
-TAG = "~"  # the key of a typed value's kind in the JSON
+    "accounts": Account,
+    "contacts": Contact,
+    "payment_methods": PaymentMethod,
+    "debit_memos": DebitMemo,
+    "debit_memo_items": DebitMemoItem,
+    "payments": Payment,
+}
 
 
-def _encoded(value):
-    """``value`` as JSON-ready data; see ``_decoded``."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, Decimal):
-        return {TAG: "D", "v": str(value)}
-    if isinstance(value, datetime):
-        zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
-        return {TAG: "t", "v": value.isoformat(), "z": zone}
-    if isinstance(value, date):
-        return {TAG: "d", "v": value.isoformat()}
-    if isinstance(value, (tuple, list)):
-        return {TAG: "(", "v": [_encoded(v) for v in value]}
+def _plain(value):
+    """What msgspec writes of a value it has no form of its own for."""
+    if isinstance(value, MappingProxyType):
+        return dict(value)
     if isinstance(value, Catalog):
-        return {TAG: "Catalog", "v": _encoded(value.products)}
-    if isinstance(value, Mapping):
-        return {
-            TAG: "m" if isinstance(value, MappingProxyType) else "{",
-            "v": [[_encoded(k), _encoded(v)] for k, v in value.items()],
-        }
-    if type(value).__name__ in RECORD_TYPES:
-        fields = {f.name: _encoded(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {TAG: type(value).__name__, **fields}
-    raise TypeError(f"a {type(value).__name__} can't be stored")
+        return value.products
+    raise NotImplementedError(f"a {type(value).__name__} can't be stored")
 
 
-def _decoded(data):
-    if not isinstance(data, dict):
-        return data
-    kind = data[TAG]
-    if kind == "D":
-        return Decimal(data["v"])
-    if kind == "t":
-        moment = datetime.fromisoformat(data["v"])
-        return moment.astimezone(ZoneInfo(data["z"])) if data["z"] else moment
-    if kind == "d":
-        return date.fromisoformat(data["v"])
-    if kind == "(":
-        return tuple(_decoded(v) for v in data["v"])
-    if kind == "Catalog":
-        return Catalog(_decoded(data["v"]))
-    if kind in ("m", "{"):
-        pairs = {_decoded(k): _decoded(v) for k, v in data["v"]}
-        return MappingProxyType(pairs) if kind == "m" else pairs
-    return RECORD_TYPES[kind](**{k: _decoded(v) for k, v in data.items() if k != TAG})
+def _typed(kind, value):
+    """A value of ``kind`` (a type msgspec has no form of its own for) from its JSON."""
+    if kind is MappingProxyType:
+        return MappingProxyType(value)
+    if typing.get_origin(kind) is MappingProxyType:
+        return MappingProxyType(
+            msgspec.convert(value, dict[typing.get_args(kind)], dec_hook=_typed)
+        )
+    if kind is Catalog:
+        return Catalog(msgspec.convert(value, tuple[Product, ...], dec_hook=_typed))
+    raise NotImplementedError(f"a {kind} can't be read")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_plain)
+_DECODERS = {
+    kind: msgspec.json.Decoder(kind, dec_hook=_typed)
+    for kind in (*RECORD_TYPES.values(), TenantSettings, Catalog)
+}
 
 
 def dump(value) -> bytes:
-    """A record (or the settings, or the catalog) as the bytes of a ``data`` column."""
-    return orjson.dumps(_encoded(value))
+    """A record (or the settings, or the catalog) as the bytes of its column."""
+    return _ENCODER.encode(value)
 
 
-def load(data: bytes):
-    """What ``dump`` stored."""
-    return _decoded(orjson.loads(data))
+def load(kind: type, data: bytes):
+    """The ``kind`` (a record's type, ``TenantSettings`` or ``Catalog``) ``dump`` stored."""
+    return _DECODERS[kind].decode(data)
 
 
 def _query_values(record, columns: dict[str, Field]) -> dict:
@@ -112,13 +85,13 @@ def _query_values(record, columns: dict[str, Field]) -> dict:
 
 def _row(tenant: str, record, version: int, columns, was) -> dict:
     """The record's row; with ``was`` (the record its row holds now), only the columns
-    besides ``data`` that changed: SQLite rewrites the index entries of every column
+    besides ``record`` that changed: SQLite rewrites the index entries of every column
     an ``UPDATE`` sets, changed or not."""
     values = columns(record)
     if was is not None:
         before = columns(was)
         values = {name: value for name, value in values.items() if value != before[name]}
-    return {"tenant": tenant, "id": record.id, "version": version, "data": dump(record), **values}
+    return {"tenant": tenant, "id": record.id, "version": version, "record": dump(record), **values}
 
 
 def record_row(tenant: str, record, version: int, was=None) -> dict:

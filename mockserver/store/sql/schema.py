@@ -1,7 +1,7 @@
 """The tables of the SQL stores. Every table starts with ``tenant``: one
 database holds every tenant of the sandbox, each seeing only its own rows.
 
-A record lives whole in its row's ``data`` (see ``rows.py``); the columns
+A record lives whole in its row's ``record`` (see ``rows.py``); the columns
 beside it are what lookups, sums and page queries filter and sort on. A memo
 row has a column per indexable field of ``MEMO_FIELDS`` and an item row one
 per field of ``ITEM_FIELDS`` (numbers excepted: SQLite has no exact decimal
@@ -89,7 +89,7 @@ def _record_table(metadata: MetaData, name: str, *columns) -> Table:
         Column("tenant", TEXT, nullable=False),
         Column("id", TEXT, nullable=False),
         Column("version", BigInteger, nullable=False),
-        Column("data", LargeBinary, nullable=False),
+        Column("record", LargeBinary, nullable=False),  # see rows.py
         Column("position", BigInteger),
         *columns,
         _tenant_key("id"),

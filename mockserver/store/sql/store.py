@@ -86,7 +86,7 @@ class SqlStore:
         sql = self._built(
             ("one", table.name, column),
             lambda: self._db.reads.sql(
-                f"SELECT id, version, data FROM {table.name} WHERE tenant = ? AND {column} = ?"
+                f"SELECT id, version, record FROM {table.name} WHERE tenant = ? AND {column} = ?"
             ),
         )
 
@@ -109,8 +109,8 @@ class SqlStore:
             return [self._recent.get(table, *row) for row in connection.execute(statement)]
 
     def _select(self, table: Table, *where):
-        """The rows' ids, versions and data: what ``RecentRecords`` reads records from."""
-        return select(table.c.id, table.c.version, table.c.data).where(
+        """The rows' ids, versions and records: what ``RecentRecords`` reads them from."""
+        return select(table.c.id, table.c.version, table.c.record).where(
             table.c.tenant == self.tenant, *where
         )
 
@@ -135,7 +135,11 @@ class SqlStore:
                         tenants.c.catalog,
                     ).where(where)
                 ).one()
-                self._meta = (found[0], found[1], rows.load(found[2]), rows.load(found[3]))
+                settings, catalog = (
+                    rows.load(TenantSettings, found[2]),
+                    rows.load(Catalog, found[3]),
+                )
+                self._meta = (found[0], found[1], settings, catalog)
         return self._meta
 
     @property
