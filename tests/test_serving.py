@@ -3,13 +3,14 @@ logs per request, and one clear line (exit code 2) when it can't start."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 
 import requests
 from conftest import bearer
-from processes import STARTUP_DEADLINE_S, clean_env, serving, start_fails
+from processes import STARTUP_DEADLINE_S, clean_env, free_port, serving, start_fails
 
 
 def access_lines(log) -> list[str]:
@@ -88,3 +89,37 @@ def test_the_log_stays_quiet_with_quiet(tmp_path):
     with serving(log) as root:
         requests.get(f"{root}/__mock/health", timeout=5)
     assert access_lines(log) == []
+
+
+def test_the_garbage_collector_is_on_again_and_the_start_up_data_frozen_once_it_serves():
+    """The command's entry turns the cyclic collector off while the sandbox starts;
+    ``serve`` freezes what the start-up made and turns the collector on before it
+    serves. Asked inside a server started as the console script starts it."""
+    port = free_port()
+    script = (
+        "import gc, json, os, signal, sys, threading, time, urllib.request\n"
+        "from mockserver.__main__ import main\n"
+        "def ask():\n"
+        "    while True:\n"
+        "        try:\n"
+        f"            urllib.request.urlopen('http://127.0.0.1:{port}/__mock/health').read()\n"
+        "            break\n"
+        "        except OSError:\n"
+        "            time.sleep(0.05)\n"
+        "    print(json.dumps([gc.isenabled(), gc.get_freeze_count()]), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "threading.Thread(target=ask, daemon=True).start()\n"
+        f"sys.argv = ['mockserver', 'serve', '--port', '{port}', '--quiet']\n"
+        "main()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_DEADLINE_S,
+    )
+    assert run.returncode == 0, run.stderr
+    enabled, frozen = json.loads(run.stdout)
+    assert enabled is True
+    assert frozen > 0
