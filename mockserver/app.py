@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-# Before anything loads marshmallow (why: its docstring).
-import mockserver.faces.schema_library  # noqa: F401  # isort: skip
+# Before anything loads marshmallow or PyYAML (why: its docstring).
+import mockserver.libraries  # noqa: F401  # isort: skip
 from flask import Flask
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException

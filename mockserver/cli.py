@@ -14,7 +14,6 @@ import sys
 from datetime import UTC, date
 
 import click
-import yaml
 
 from mockserver import __version__
 from mockserver.app import create_app
@@ -431,6 +430,8 @@ def fixtures(seed, out, generation_file, memos, accounts, anchor_date):
     today = profile.anchor_date or date.today()
     document = snapshot.export(store, today, UTC)
     if out and out.endswith((".yaml", ".yml")):
+        import yaml  # not before mockserver.app has loaded it (mockserver.libraries)
+
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     else:
         text = dumps(document, indent=True).decode() + "\n"

@@ -1,6 +1,6 @@
 """What a start leaves undone until it is used: loading Faker (with the cache
 warm), urllib3 (the first callout), snapshots, the trigger condition parser;
-compiling marshmallow's e-mail domain pattern."""
+compiling marshmallow's e-mail domain pattern and PyYAML's printable check."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_an_email_address_is_checked_as_marshmallow_checks_it_once_compiled():
     from marshmallow import ValidationError
     from marshmallow.validate import Email
 
-    import mockserver.faces.schema_library  # noqa: F401
+    import mockserver.libraries  # noqa: F401
 
     check = Email()
     assert check("someone@example.com") == "someone@example.com"
@@ -58,3 +58,20 @@ def test_an_email_address_is_checked_as_marshmallow_checks_it_once_compiled():
         with pytest.raises(ValidationError):
             check(bad)
     assert isinstance(Email.DOMAIN_REGEX.match("example.com"), re.Match)
+
+
+def test_a_start_leaves_pyyamls_printable_check_uncompiled(tmp_path):
+    kind = "type(sys.modules['yaml.reader'].Reader.NON_PRINTABLE).__name__"
+    assert after_a_start(tmp_path, kind) == "CompiledWhenUsed"
+
+
+def test_a_yaml_document_is_checked_as_pyyaml_checks_it_once_compiled():
+    import mockserver.libraries  # noqa: F401
+    from mockserver.documents import load_yaml
+
+    assert load_yaml("name: caf\u00e9 \U0001f600\n") == {"name": "caf\u00e9 \U0001f600"}
+    for bad in ("name: \x07\n", "name: \ufffe\n"):
+        with pytest.raises(ValueError, match="special characters are not allowed"):
+            load_yaml(bad)
+    reader = sys.modules["yaml.reader"].Reader
+    assert isinstance(reader.NON_PRINTABLE.search("\x07"), re.Match)
