@@ -4,6 +4,11 @@ A bounded ring buffer (oldest records drop out first), bounded both by
 count and by bytes, so a sandbox under load keeps constant memory however
 large its requests are (a query string can be 256 KiB). Records are
 immutable; reading never blocks writers for long.
+
+Kept cheap for the hot path (once per request): this process's journal keeps
+what it is given as it is given it (the fields, numbered and stamped) and
+makes the ``Entry`` when the journal is read; only an entry's size is worked
+out as it is added, for the byte bound.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from mockserver.faults import compile_glob
 
 DEFAULT_SIZE = 1000
 DEFAULT_BYTES = 16 * 1024 * 1024
-ENTRY_OVERHEAD_BYTES = 480  # the record, its numbers and string headers (tracemalloc)
+ENTRY_OVERHEAD_BYTES = 760  # the record (fields as given), numbers, str headers (tracemalloc)
 HEADER_OVERHEAD_BYTES = 160  # a (name, value) tuple and its two str headers
 
 
@@ -86,21 +91,8 @@ class Entry(NamedTuple):
         }
 
     def footprint(self) -> int:
-        """About the bytes the entry takes in memory: its texts and bodies, plus
-        fixed overheads for the record and for each header."""
-        headers = (*self.request_headers, *self.response_headers)
-        return (
-            ENTRY_OVERHEAD_BYTES
-            + HEADER_OVERHEAD_BYTES * len(headers)
-            + sum(map(len, itertools.chain.from_iterable(headers)))
-            + len(self.path)
-            + len(self.query)
-            + len(self.operation or "")
-            + len(self.fault or "")
-            + len(self.request_id or "")
-            + len(self.request_body)
-            + len(self.response_body or b"")
-        )
+        """About the bytes the entry takes in memory (``footprint``)."""
+        return footprint(self._asdict())
 
     def request_header(self, name: str) -> str | None:
         key = name.upper().replace("-", "_")
@@ -110,6 +102,28 @@ class Entry(NamedTuple):
 def stamped(seq: int, fields: dict) -> Entry:
     """An entry numbered ``seq``, stamped now by this process."""
     return Entry(seq=seq, time=time.time(), pid=os.getpid(), **fields)
+
+
+def footprint(fields: dict) -> int:
+    """About the bytes an entry of ``fields`` (``Entry``'s, by name) takes in
+    memory: its texts and bodies, plus fixed overheads for the record and for
+    each header (texts counted in characters)."""
+    get = fields.get
+    request_headers = get("request_headers", ())
+    response_headers = get("response_headers", ())
+    return (
+        ENTRY_OVERHEAD_BYTES
+        + HEADER_OVERHEAD_BYTES * (len(request_headers) + len(response_headers))
+        + len("".join(itertools.chain.from_iterable(request_headers)))
+        + len("".join(itertools.chain.from_iterable(response_headers)))
+        + len(fields["path"])
+        + len(fields["query"])
+        + len(get("operation") or "")
+        + len(get("fault") or "")
+        + len(get("request_id") or "")
+        + len(get("request_body", b""))
+        + len(get("response_body") or b"")
+    )
 
 
 def header_name(key: str) -> str:
@@ -159,23 +173,11 @@ class Journal:
     def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES):
         self.size = size
         self.max_bytes = max_bytes
-        self._entries: deque[tuple[Entry, int]] = deque()
+        # (seq, time, pid, fields, footprint): an Entry once read
+        self._kept: deque[tuple[int, float, int, dict, int]] = deque()
         self._bytes = 0
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
-
-    def next_seq(self) -> int:
-        return next(self._seq)
-
-    def record(self, entry: Entry) -> None:
-        footprint = entry.footprint()
-        with self._lock:
-            self._entries.append((entry, footprint))
-            self._bytes += footprint
-            while len(self._entries) > 1 and (
-                len(self._entries) > self.size or self._bytes > self.max_bytes
-            ):
-                self._bytes -= self._entries.popleft()[1]
 
     @property
     def bytes(self) -> int:
@@ -184,24 +186,34 @@ class Journal:
 
     def add(self, **fields) -> None:
         """Record an entry numbered and stamped now; ``fields`` are the rest of ``Entry``'s."""
-        self.record(stamped(self.next_seq(), fields))
+        size = footprint(fields)
+        stamp, pid = time.time(), os.getpid()
+        with self._lock:
+            kept = self._kept
+            kept.append((next(self._seq), stamp, pid, fields, size))
+            self._bytes += size
+            while len(kept) > 1 and (len(kept) > self.size or self._bytes > self.max_bytes):
+                self._bytes -= kept.popleft()[4]
 
     def entries(self, **filters) -> list[Entry]:
         """Matching entries, oldest first (``filters``: see ``matching``)."""
         with self._lock:
-            snapshot = [entry for entry, _ in self._entries]
+            kept = list(self._kept)
+        snapshot = [
+            Entry(seq=seq, time=stamp, pid=pid, **fields) for seq, stamp, pid, fields, _ in kept
+        ]
         return matching(snapshot, **filters)
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            self._kept.clear()
             self._bytes = 0
 
     def flush(self) -> None:
         """Nothing to write: an entry is kept as it is added."""
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept)
 
 
 def matching(
