@@ -4,11 +4,13 @@ PostgreSQL cluster reached, and a clear error for a URL that names neither."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 import pytest
 from sqlalchemy import text
 
-from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, make_engine
+from mockserver.store.sql.checkpoints import CHECKPOINT_EVERY
+from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, begun, make_engine
 from mockserver.store.sql.writers import SqliteWriters
 
 
@@ -35,6 +37,7 @@ def test_a_sqlite_store_is_one_file_in_wal_mode_that_waits_for_its_lock(tmp_path
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
     assert (tmp_path / "sandbox.db").exists()
     engine.dispose()
 
@@ -66,3 +69,42 @@ def test_a_sqlite_writer_of_another_process_waits_for_the_turn_and_gets_it_when_
     assert child.exitcode == 0
     with writers:  # and this process has it again
         assert writers.path == tmp_path / "sandbox.db-writers"
+
+
+def _write(engine, writers, times: int) -> None:
+    """``times`` writes of a 4 KB row each, every one in the writers' turn."""
+    for _ in range(times):
+        with writers, begun(engine) as pooled:
+            pooled.driver_connection.execute("INSERT INTO notes VALUES (randomblob(4096))")
+
+
+def _checkpointed(writers, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while writers.checkpoints.done < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writers.checkpoints.done == count
+
+
+def test_the_write_ahead_log_is_checkpointed_by_a_thread_of_its_own(tmp_path):
+    """The commits checkpoint nothing (``wal_autocheckpoint=0``): the log would hold
+    every write. The writer that ends every ``CHECKPOINT_EVERY``-th write asks the
+    checkpointing thread to copy the log into the database, and the writes after it
+    start the log again from its beginning."""
+    database = tmp_path / "sandbox.db"
+    engine = make_engine(f"sqlite:///{database}")
+    writers = SqliteWriters(str(database))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (body BLOB)"))
+    _write(engine, writers, CHECKPOINT_EVERY - 1)
+    assert writers.checkpoints.done == 0
+    one_round = database.with_name("sandbox.db-wal").stat().st_size
+    _write(engine, writers, 1)
+    _checkpointed(writers, 1)
+    for round_ in range(2, 9):
+        _write(engine, writers, CHECKPOINT_EVERY)
+        _checkpointed(writers, round_)
+    assert database.with_name("sandbox.db-wal").stat().st_size < 2 * one_round  # not 8 rounds
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM notes")).scalar()
+    assert count == 8 * CHECKPOINT_EVERY
+    engine.dispose()

@@ -149,6 +149,7 @@ def _use_wal_and_immediate_writers(engine: Engine) -> None:
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",  # durable at each checkpoint; WAL keeps commits atomic
+            "wal_autocheckpoint=0",  # checkpoints run off the writers' turn: checkpoints.py
             f"busy_timeout={BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
         ):

@@ -9,7 +9,8 @@ beside the database (processes queue there, and the kernel wakes the next one
 the moment it is free), and only then begins its transaction.
 
 The file also counts the writes: a writer adds one as it ends (its
-transaction committed), before the next may begin. A process that reads the
+transaction committed), before the next may begin; every so many, the
+writer that ended asks for a checkpoint (``checkpoints.py``). A process that reads the
 count unchanged since it last read the database knows that no process wrote
 since, and need not read again (``writes()``).
 
@@ -32,6 +33,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mockserver.store.sql.checkpoints import Checkpoints
+
 COUNT = struct.Struct("<Q")  # the writes ended, at the start of the file
 
 
@@ -40,6 +43,7 @@ class SqliteWriters:
 
     def __init__(self, database: str):
         self.path = Path(f"{database}-writers")
+        self.checkpoints = Checkpoints(database)
         self._file = None
         self._pid = 0
         self._threads = threading.Lock()
@@ -56,10 +60,12 @@ class SqliteWriters:
 
     def __exit__(self, *exc) -> None:
         try:
-            COUNT.pack_into(self._count, 0, COUNT.unpack_from(self._count, 0)[0] + 1)
+            writes = COUNT.unpack_from(self._count, 0)[0] + 1
+            COUNT.pack_into(self._count, 0, writes)
             fcntl.flock(self._fd(), fcntl.LOCK_UN)
         finally:
             self._threads.release()
+        self.checkpoints.ended(writes)
 
     def writes(self) -> int:
         """How many writers of the database, in every process, have ended (one aligned
