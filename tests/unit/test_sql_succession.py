@@ -11,7 +11,7 @@ from mockserver.store.sql.succession import Succession, handed
 def test_the_next_version_takes_what_the_committed_transaction_knew():
     succession = Succession()
     handing = succession.hand_over(41)
-    ended = Kept((41, 1), counters={"id": 7})
+    ended = Kept((41, 1), {("accounts", "id"): {}})
     handed(handing, ended)
     assert succession.base(None, 42) is ended
 

@@ -18,13 +18,9 @@ from mockserver.store.sql.connections import first_version
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import POOL_SIZE, make_engine
 from mockserver.store.sql.puts import version
-from mockserver.store.sql.schema import Schema
+from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.store import SqlStore
 from mockserver.store.sql.writers import writers_of
-
-# The tenant's sequences: memo and payment numbers, the order payments were linked
-# to memos, record ids (see ``SqlStore.new_id``) and the order records were first put.
-COUNTERS = ("memo", "payment", "link", "id", "position")
 
 
 class SqlStores:
@@ -59,6 +55,7 @@ class SqlStores:
             "api_user_id": "",
             "settings": rows.dump(TenantSettings()),
             "catalog": rows.dump(Catalog()),
+            **{counter_column(name): 0 for name in COUNTERS},
         }
         with self.engine.connect() as connection:
             if connection.execute(
@@ -69,11 +66,6 @@ class SqlStores:
             try:
                 with self.writers, connection.begin():
                     connection.execute(insert(self.schema.tenants), [row])
-                    for name in COUNTERS:
-                        connection.execute(
-                            insert(self.schema.counters),
-                            [{"tenant": tenant, "name": name, "value": 0}],
-                        )
             except IntegrityError:
                 pass  # another process added it first
 
@@ -124,8 +116,9 @@ def fill(store: SqlStore, frozen: FrozenStore) -> None:
         # ids after a fill: a sequence of its own for each start-up data, the same after each reset
         counted["id"] = int(frozen.ids.copy().new_id()[:15], 16)
         counted["position"] = max(map(len, (frozen.accounts, frozen.memos, frozen.payments)))
-        put(schema.counters, [{"tenant": tenant, "name": n, "value": counted[n]} for n in COUNTERS])
+        held.counters.update(counted)
         store.set_meta(
+            **{counter_column(name): counted[name] for name in COUNTERS},
             api_user_id=frozen.api_user_id,
             settings=rows.dump(frozen.settings),
             catalog=rows.dump(frozen.catalog),

@@ -10,7 +10,7 @@ and no number is given twice, whichever process of whichever machine writes.
 Readers take no lock.
 
 What a process knows of the tenant at one version is ``Kept``: the lookups
-read at that version, and the counters' values. ``sync`` reads the version at
+read at that version. ``sync`` reads the version at
 the start of a request; while it is the one seen last, lookups are served from
 what is kept (a GET of a record read before costs one read of the version).
 A write through this process keeps, at the version it ends at, the records it
@@ -21,9 +21,10 @@ A transaction's bump returns the new version. When it is the kept one plus
 one, or the one this process's previous transaction committed plus one (what
 that transaction hands over: ``succession.py``), no other writer came
 between, so what is kept still holds: the
-transaction's lookups of tables it has not written yet, and its counters, are
-served from it, and at the commit what it did not write is kept at the new
-version, with the counters it ended at. When another writer came between, the
+transaction's lookups of tables it has not written yet are served from it,
+and at the commit what it did not write is kept at the new version. The bump
+also returns the tenant's counters, whoever wrote last. When another writer
+came between, the
 transaction begins with nothing kept, and keeps what it reads and puts as it
 goes. A transaction that fails keeps nothing.
 """
@@ -45,7 +46,7 @@ from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import begun, readers, statements_engine
 from mockserver.store.sql.later import LATER, LaterCursor
-from mockserver.store.sql.schema import Schema
+from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
 
@@ -60,7 +61,6 @@ class Kept:
     seen: tuple[int, int]
     # by table and column, then by the column's value
     lookups: dict[tuple[str, str], dict[Hashable, object]] = field(default_factory=dict)
-    counters: dict[str, int] = field(default_factory=dict)  # by name
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Transaction:
     cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
     generation: int
     base: Kept | None  # what is known at the version before its own (None: nothing holds)
-    counters: dict[str, int]  # their values now, those in ``pending`` not yet written
+    counters: dict[str, int]  # by name: their values now, those in ``pending`` not yet written
     pending: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # tables this transaction wrote
     rewrote: set[str] = field(default_factory=set)  # of them, those written other than by puts
@@ -112,7 +112,7 @@ class Connections:
         self.writes = DriverWrites(engine.dialect)
         self._bump = reads.sql(
             "UPDATE tenants SET version = version + 1 WHERE tenant = ?"
-            " RETURNING version, generation"
+            " RETURNING version, generation, " + ", ".join(map(counter_column, COUNTERS))
         )
         self._sync_sql = reads.sql(VERSION_SQL)
         self._local = threading.local()  # this thread's ``Transaction``
@@ -140,12 +140,12 @@ class Connections:
                 bumped = cursor.fetchone()
                 if bumped is None:
                     raise NoResultFound(f"no tenant {self.tenant!r}")
-                version, generation = bumped
+                version, generation, *counted = bumped
                 base = self._succession.base(self._kept, version)
                 if base is None:  # another writer came between: what it reads, kept
                     base = Kept((version - 1, generation))
-                known = dict(base.counters)
-                held = Transaction(self._statements, pooled, cursor, generation, base, known)
+                counters = dict(zip(COUNTERS, counted, strict=True))
+                held = Transaction(self._statements, pooled, cursor, generation, base, counters)
                 self._local.transaction = held
                 try:
                     yield held
@@ -308,7 +308,7 @@ def _ended(held: Transaction, version: int) -> Kept:
             kept[(table, column)] = found.copy()
     for (table, column, value), record in held.put.items():
         kept.setdefault((table, column), {})[value] = record
-    return Kept((version, held.generation), kept, held.counters)
+    return Kept((version, held.generation), kept)
 
 
 def first_version() -> int:

@@ -70,10 +70,20 @@ def query_columns(fields: dict[str, Field]) -> dict[str, Field]:
     }
 
 
+# The tenant's sequences, each the last value given, in its row (``counters.py``): memo
+# and payment numbers, the order payments were linked to memos, record ids (see
+# ``SqlStore.new_id``) and the order records were first put.
+COUNTERS = ("memo", "payment", "link", "id", "position")
+
 MEMO_COLUMNS = query_columns(MEMO_FIELDS)
 ITEM_COLUMNS = query_columns(ITEM_FIELDS)
 # Page queries' usual sorts and lookups; every other sort is a scan of the tenant's rows.
 MEMO_INDEXES = ("updated_time", "created_time", "document_date", "due_date", "total", "state")
+
+
+def counter_column(name: str) -> str:
+    """The column of the tenant's row that holds the counter ``name`` (of ``COUNTERS``)."""
+    return f"last_{name}"
 
 
 def _tenant_key(*names: str) -> PrimaryKeyConstraint:
@@ -114,14 +124,7 @@ class Schema:
             Column("api_user_id", TEXT, nullable=False),
             Column("settings", LargeBinary, nullable=False),
             Column("catalog", LargeBinary, nullable=False),
-        )
-        self.counters = Table(
-            "counters",
-            metadata,
-            Column("tenant", TEXT, nullable=False),
-            Column("name", TEXT, nullable=False),  # see backend.COUNTERS
-            Column("value", BigInteger, nullable=False),
-            _tenant_key("name"),
+            *(Column(counter_column(name), BigInteger, nullable=False) for name in COUNTERS),
         )
         self.accounts = _record_table(metadata, "accounts", Column("account_number", TEXT))
         self.contacts = _record_table(metadata, "contacts")
