@@ -137,7 +137,7 @@ def get_debit_memo(debit_memo_id):
 @blp.route(MEMO, methods=["PATCH"], endpoint="patchDebitMemo")
 @_doc("patchDebitMemo", "Update a debit memo", MEMO_QUERY)
 @idempotent
-@blp.arguments(schemas.DebitMemoPatchRequest)
+@blp.arguments(schemas.DebitMemoPatchRequest())
 @blp.response(200, schemas.DebitMemo)
 def patch_debit_memo(changes, debit_memo_id):
     return _write(lambda memos: memos.patch(debit_memo_id, changes))
@@ -179,7 +179,7 @@ def list_debit_memos():
 @blp.route("/debit_memos", methods=["POST"], endpoint="createDebitMemo")
 @_doc("createDebitMemo", "Create a debit memo", MEMO_QUERY)
 @idempotent
-@blp.arguments(schemas.DebitMemoCreateRequest)
+@blp.arguments(schemas.DebitMemoCreateRequest())
 @blp.response(201, schemas.DebitMemo)
 def create_debit_memo(data):
     return _write(lambda memos: memos.create(data), 201)
@@ -208,7 +208,7 @@ unpost_debit_memo = _action("unpost", "unpostsDebitMemo", "Unpost a debit memo",
 @blp.route(f"{MEMO}/pay", methods=["POST"], endpoint="payDebitMemo")
 @_doc("payDebitMemo", "Pay a debit memo", MEMO_QUERY)
 @idempotent
-@blp.arguments(schemas.PayDebitMemoRequest)
+@blp.arguments(schemas.PayDebitMemoRequest())
 @blp.response(200, schemas.DebitMemo)
 def pay_debit_memo(payment, debit_memo_id):
     return _write(lambda memos: memos.pay(debit_memo_id, payment))
