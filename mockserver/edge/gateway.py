@@ -77,6 +77,7 @@ class Visit:
     started: float
     request_id: str
     headers: list[tuple[str, str]]  # added to whatever answer goes out
+    token: str | None = None  # the bearer token, on a face that asks for one
     tenant: Tenant | None = None
     in_flight: ConcurrencyLimiter | None = None  # to leave before the answer's last byte
     status: int | None = None
@@ -186,7 +187,7 @@ class Gateway:
         request is journaled only by a tenant that exists already."""
         if not visit.face.authenticates:
             return
-        token = bearer_token(visit.environ.get("HTTP_AUTHORIZATION", ""))
+        visit.token = token = bearer_token(visit.environ.get("HTTP_AUTHORIZATION", ""))
         if token is None or not self.tokens.accepts(token):
             visit.tenant = self.tenants.find(self._tenant_key(visit))
             raise Unauthorized()
@@ -197,10 +198,10 @@ class Gateway:
 
     def _tenant_key(self, visit: Visit) -> str:
         environ = visit.environ
-        return self.tenants.key_for(
-            bearer_token(environ.get("HTTP_AUTHORIZATION", "")),
-            environ.get("HTTP_ZUORA_ENTITY_IDS"),
-        )
+        token = visit.token
+        if token is None:  # not asked for, or not sent
+            token = bearer_token(environ.get("HTTP_AUTHORIZATION", ""))
+        return self.tenants.key_for(token, environ.get("HTTP_ZUORA_ENTITY_IDS"))
 
     @staticmethod
     def _echo_track_id(visit: Visit) -> None:

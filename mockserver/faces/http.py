@@ -16,6 +16,7 @@ import zlib
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, request
+from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
@@ -80,6 +81,17 @@ class LazyBuilderRule(Rule):
         return build
 
 
+class NoSessions(SecureCookieSessionInterface):
+    """No cookie sessions (nothing in the sandbox keeps one): every request gets
+    the same null session, where Flask would make a new one for each."""
+
+    def __init__(self) -> None:
+        self._null = self.null_session_class()
+
+    def open_session(self, app, request) -> NullSession:
+        return self._null
+
+
 class SandboxFlask(Flask):
     """Flask that knows which of its views and request hooks are plain functions.
 
@@ -87,10 +99,11 @@ class SandboxFlask(Flask):
     hook, and flask-smorest before every call of a function its decorators wrap
     (eight times for one GET: 4% of its cost); for what is registered at
     start-up the answer never changes, so ``seal`` asks once. Its routes build
-    their URLs lazily (``LazyBuilderRule``).
+    their URLs lazily (``LazyBuilderRule``); it keeps no sessions (``NoSessions``).
     """
 
     url_rule_class = LazyBuilderRule
+    session_interface = NoSessions()
     plain_functions: frozenset = frozenset()
 
     def seal(self) -> None:

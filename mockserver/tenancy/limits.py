@@ -6,6 +6,7 @@ one-minute windows, as Zuora's ``ratelimit-*`` headers describe them.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -24,12 +25,19 @@ class Quota(NamedTuple):
     remaining: int
     reset: int  # seconds until the window ends
 
-    def headers(self) -> list[tuple[str, str]]:
-        return [
-            ("ratelimit-limit", f"{self.limit}, {self.limit};w={WINDOW_SECONDS}"),
-            ("ratelimit-remaining", str(self.remaining)),
-            ("ratelimit-reset", str(self.reset)),
-        ]
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        return quota_headers(self.limit, self.remaining, self.reset)
+
+
+@functools.lru_cache(maxsize=2 * WINDOW_SECONDS)
+def quota_headers(limit: int, remaining: int, reset: int) -> tuple[tuple[str, str], ...]:
+    """Zuora's ``ratelimit-*`` headers. Made once per second of a window while
+    no limit is set (the same limit and remaining), not once per request."""
+    return (
+        ("ratelimit-limit", f"{limit}, {limit};w={WINDOW_SECONDS}"),
+        ("ratelimit-remaining", str(remaining)),
+        ("ratelimit-reset", str(reset)),
+    )
 
 
 def window_of(now: float) -> tuple[int, int]:
