@@ -31,7 +31,6 @@ from mockserver.config import (
 from mockserver.faces.v2.wire import dumps
 from mockserver.fixtures import seeding
 from mockserver.server import CannotListen, connection_policy, listen, serve_forever
-from mockserver.workers import Workers
 
 
 def _option(*names, env: str, **kwargs):
@@ -374,6 +373,8 @@ def _serve(app, config: Config, announce, listener=None) -> None:
 
 def _serve_workers(app, config: Config) -> None:
     """``--workers N``: the port bound here, the app built here, N forked processes serving."""
+    from mockserver.workers import Workers  # only with --workers N: 3 M instructions of a start
+
     listener = listen(config.host, config.port)
     host, port = listener.getsockname()[:2]
     click.echo(banner(app, f"http://{host}:{port}"), err=True)

@@ -75,3 +75,10 @@ def test_a_yaml_document_is_checked_as_pyyaml_checks_it_once_compiled():
             load_yaml(bad)
     reader = sys.modules["yaml.reader"].Reader
     assert isinstance(reader.NON_PRINTABLE.search("\x07"), re.Match)
+
+
+def test_the_command_loads_the_worker_supervisor_only_for_workers():
+    script = "import sys, mockserver.cli; print('mockserver.workers' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
