@@ -224,3 +224,24 @@ def test_a_pay_of_a_memo_read_before_reads_nothing_while_it_holds_the_tenants_ro
         assert any(s.startswith("INSERT INTO payments") for s in held)
     payments = get_json(f"{root}/v1/payments")["payments"]
     assert len({p["number"] for p in payments}) == len(payments)
+
+
+def test_a_pay_after_another_process_paid_another_memo_reads_nothing_while_it_holds_the_row(
+    start_sandbox, logged
+):
+    """The other process's pay changed its memo and made a payment, as the log its bump
+    returns says (``changes.py``): this pay's memo, account and payment method, read by
+    this process before, stay kept, and it reads none of them again."""
+    roots = [start_sandbox(store=logged.url) for _ in range(2)]
+    mine, theirs = _posted_memo(roots[0]), _posted_memo(roots[0])
+    _pay(roots[0], *mine)
+    _pay(roots[1], *theirs)
+    logged.mark()
+    assert _pay(roots[0], *mine)["balance"] == pytest.approx(1000 - 0.02)
+    statements = logged.statements()
+    bumps = [n for n, s in enumerate(statements) if s.startswith(BUMP)]
+    assert len(bumps) == 1
+    held = statements[bumps[0] + 1 : statements.index("COMMIT", bumps[0])]
+    assert [s for s in held if s.startswith("SELECT")] == []
+    assert any(s.startswith("UPDATE tenants SET changes") for s in held)
+    assert get_json(f"{roots[1]}/v2/debit_memos/{theirs[0]}")["balance"] == pytest.approx(999.99)

@@ -13,15 +13,15 @@ def test_the_next_version_takes_what_the_committed_transaction_knew():
     handing = succession.hand_over(41)
     ended = Kept((41, 1), {("accounts", "id"): {}})
     handed(handing, ended)
-    assert succession.base(None, 42) is ended
+    assert succession.known(42) is ended
 
 
-def test_after_a_failed_commit_the_next_version_takes_nothing_even_if_something_is_kept():
+def test_after_a_failed_commit_the_next_version_takes_nothing_from_it():
     """Another process may have committed that version after the rollback."""
     succession = Succession()
     handing = succession.hand_over(41)
     handed(handing, None)
-    assert succession.base(Kept((41, 1)), 42) is None
+    assert succession.known(42) is None
 
 
 def test_the_next_version_waits_for_the_hand_over():
@@ -32,7 +32,7 @@ def test_the_next_version_waits_for_the_hand_over():
 
     def successor():
         began.set()
-        found.append(succession.base(None, 42))
+        found.append(succession.known(42))
 
     thread = threading.Thread(target=successor)
     thread.start()
@@ -42,10 +42,11 @@ def test_the_next_version_waits_for_the_hand_over():
     assert found == [ended]
 
 
-def test_another_version_takes_what_is_kept_only_at_the_version_before_it():
+def test_a_later_version_takes_what_it_knew_and_its_own_version_again_nothing():
+    """Other writers came between it and a later version (``changes.py`` says what
+    they changed); its own version given again means its bump was rolled back."""
     succession = Succession()
-    handed(succession.hand_over(41), Kept((41, 1)))
-    kept = Kept((44, 1))
-    assert succession.base(kept, 45) is kept
-    assert succession.base(kept, 46) is None
-    assert succession.base(None, 45) is None
+    ended = Kept((41, 1))
+    handed(succession.hand_over(41), ended)
+    assert succession.known(45) is ended
+    assert succession.known(41) is None

@@ -23,17 +23,19 @@ that transaction hands over: ``succession.py``), no other writer came
 between, so what is kept still holds: the
 transaction's lookups of tables it has not written yet are served from it,
 and at the commit what it did not write is kept at the new version. The bump
-also returns the tenant's counters, whoever wrote last. When another writer
-came between, the
-transaction begins with nothing kept, and keeps what it reads and puts as it
-goes. A transaction that fails keeps nothing.
+also returns the tenant's counters, whoever wrote last, and the log of what
+the last transactions changed (``changes.py``). When other writers came
+between, what this process knew before them holds but for what they changed:
+the transaction drops those lookups and keeps the rest. When the log cannot
+say what they changed, the transaction begins with nothing kept, and keeps
+what it reads and puts as it goes. A transaction that fails keeps nothing.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,10 +44,11 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.pool import PoolProxiedConnection
 
+from mockserver.store.sql.changes import Changed, appended, line, since
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import begun, readers, statements_engine
-from mockserver.store.sql.later import LATER, LaterCursor
+from mockserver.store.sql.later import LATER, LaterCursor, run_later
 from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
@@ -73,12 +76,13 @@ class Transaction:
     generation: int
     base: Kept | None  # what is known at the version before its own (None: nothing holds)
     counters: dict[str, int]  # by name: their values now, those in ``pending`` not yet written
+    log: bytes = b""  # what the last transactions changed, as the bump found it (``changes.py``)
     pending: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # tables this transaction wrote
     rewrote: set[str] = field(default_factory=set)  # of them, those written other than by puts
     put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
     fresh: set[str] = field(default_factory=set)  # ids it made that no record has yet
-    before_commit: list[Callable[[], None]] = field(default_factory=list)
+    everything: bool = False  # it wrote every table (``wrote_all``)
     statements: Connection | None = None  # see ``connection``
 
     @property
@@ -92,11 +96,22 @@ class Transaction:
 
     def wrote_all(self) -> None:
         """Every table of the tenant was written: nothing kept holds any more."""
+        self.everything = True
         self.base = None
         self.counters.clear()
         self.pending.clear()
         self.put.clear()
         self.fresh.clear()
+
+    def changed(self) -> Changed | None:
+        """What the transaction changed, by table (see ``changes.Changed``); None: every
+        table."""
+        if self.everything:
+            return None
+        changed: Changed = {table: None for table in self.rewrote}
+        for table in self.written - self.rewrote:
+            changed[table] = frozenset(key[2] for key in self.put if key[0] == table)
+        return changed
 
 
 class Connections:
@@ -112,8 +127,11 @@ class Connections:
         self.writes = DriverWrites(engine.dialect)
         self._bump = reads.sql(
             "UPDATE tenants SET version = version + 1 WHERE tenant = ?"
-            " RETURNING version, generation, " + ", ".join(map(counter_column, COUNTERS))
+            " RETURNING version, generation, "
+            + ", ".join(map(counter_column, COUNTERS))
+            + ", changes"
         )
+        self._ends: dict[tuple[str, ...], str] = {}  # by the counters it sets: see ``_end``
         self._sync_sql = reads.sql(VERSION_SQL)
         self._local = threading.local()  # this thread's ``Transaction``
         self._kept: Kept | None = None
@@ -140,17 +158,16 @@ class Connections:
                 bumped = cursor.fetchone()
                 if bumped is None:
                     raise NoResultFound(f"no tenant {self.tenant!r}")
-                version, generation, *counted = bumped
-                base = self._succession.base(self._kept, version)
-                if base is None:  # another writer came between: what it reads, kept
-                    base = Kept((version - 1, generation))
+                version, generation, *counted, log = bumped
+                base = self._base(version, generation, log)
                 counters = dict(zip(COUNTERS, counted, strict=True))
-                held = Transaction(self._statements, pooled, cursor, generation, base, counters)
+                held = Transaction(
+                    self._statements, pooled, cursor, generation, base, counters, log
+                )
                 self._local.transaction = held
                 try:
                     yield held
-                    for step in held.before_commit:
-                        step()
+                    self._end(held, version)
                     handing = self._succession.hand_over(version)
                     if isinstance(cursor, LaterCursor):
                         cursor.commit()
@@ -162,6 +179,36 @@ class Connections:
         finally:  # or rolled back (``ended`` None): nothing kept holds
             handed(handing, ended)
             self._replace((start, base), ended)
+
+    def _base(self, version: int, generation: int, log: bytes) -> Kept:
+        """What holds at the version before ``version`` (a bump's): what this process's
+        last transaction knew at its commit (``succession.py``), else what is kept,
+        either at that version, or before other writers came between but for what
+        they changed (``log``); else nothing but what the transaction reads."""
+        seen = (version - 1, generation)
+        for known in (self._succession.known(version), self._kept):
+            if known is None or known.seen[1] != generation or known.seen[0] > seen[0]:
+                continue
+            if known.seen[0] == seen[0]:
+                return known
+            changed = since(log, known.seen[0], seen[0])
+            if changed is not None:
+                return carried(known, changed, seen)
+        return Kept(seen)
+
+    def _end(self, held: Transaction, version: int) -> None:
+        """The tenant's row as the transaction leaves it: the log with its line, and the
+        values its counters went up to (on PostgreSQL, with the commit)."""
+        names = tuple(sorted(held.pending))
+        sql = self._ends.get(names)
+        if sql is None:
+            columns = "".join(f", {counter_column(name)} = ?" for name in names)
+            sql = self._ends[names] = self.reads.sql(
+                f"UPDATE tenants SET changes = ?{columns} WHERE tenant = ?"
+            )
+        log = appended(held.log, line(version, held.changed()))
+        run_later(held.cursor, sql, (log, *(held.counters[n] for n in names), self.tenant))
+        held.pending.clear()
 
     def _cursor(self, pooled: PoolProxiedConnection):
         """The driver's cursor of a write transaction (PostgreSQL's holds back the
@@ -309,6 +356,21 @@ def _ended(held: Transaction, version: int) -> Kept:
     for (table, column, value), record in held.put.items():
         kept.setdefault((table, column), {})[value] = record
     return Kept((version, held.generation), kept)
+
+
+def carried(kept: Kept, changed: Changed, seen: tuple[int, int]) -> Kept:
+    """``kept``, known at ``seen`` (a later version) but for what the transactions
+    between changed: by id, the lookups of the ids put; of a table written otherwise,
+    and by any other column of a table changed, all."""
+    lookups = {}
+    for (table, column), found in kept.lookups.copy().items():  # copies: readers add to them
+        if table not in changed:
+            lookups[(table, column)] = found
+        elif column == "id" and changed[table] is not None:
+            lookups[(table, column)] = left = found.copy()
+            for record_id in changed[table]:
+                left.pop(record_id, None)
+    return Kept(seen, lookups)
 
 
 def first_version() -> int:

@@ -125,6 +125,8 @@ class Schema:
             Column("settings", LargeBinary, nullable=False),
             Column("catalog", LargeBinary, nullable=False),
             *(Column(counter_column(name), BigInteger, nullable=False) for name in COUNTERS),
+            # what the last write transactions changed: see changes.py
+            Column("changes", LargeBinary, nullable=False, default=b""),
         )
         self.accounts = _record_table(metadata, "accounts", Column("account_number", TEXT))
         self.contacts = _record_table(metadata, "contacts")

@@ -12,7 +12,8 @@ version, and fills it in after the commit (what it knows at that version, or
 nothing if the commit failed). A transaction whose bump returns that version
 plus one follows it with no writer between: it waits for the hand-over (the
 predecessor's commit is over; its thread has only to run again) and takes what
-it knows. Any other version: the kept one, if it is the version just before."""
+it knows. A later version follows other writers: what the predecessor knew
+holds but for what they changed (``changes.py``)."""
 
 from __future__ import annotations
 
@@ -41,16 +42,15 @@ class Succession:
     def __init__(self):
         self._last: Handing | None = None
 
-    def base(self, kept: Kept | None, version: int) -> Kept | None:
-        """What holds just before ``version`` (a bump's): the predecessor's hand-over
-        when it is the last one here, else ``kept`` if it is at the version before."""
+    def known(self, version: int) -> Kept | None:
+        """What the last transaction here knew at its commit, if it came before ``version``
+        (a bump's); for the version just before, it waits for the hand-over (the commit
+        is over: its thread has only to run again)."""
         last = self._last
-        if last is not None and last.version + 1 == version:
-            last.done.wait(HAND_OVER_S)
-            return last.ended
-        if kept is not None and kept.seen[0] + 1 == version:
-            return kept
-        return None
+        if last is None or last.version >= version:
+            return None
+        last.done.wait(HAND_OVER_S)
+        return last.ended
 
     def hand_over(self, version: int) -> Handing:
         """The hand-over of the transaction at ``version``, about to commit."""
