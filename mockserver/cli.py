@@ -30,7 +30,7 @@ from mockserver.config import (
 )
 from mockserver.faces.v2.wire import dumps
 from mockserver.fixtures import seeding
-from mockserver.server import CannotListen, connection_policy, listen, serve_forever
+from mockserver.server import CannotListen, connection_policy, listeners, serve_forever
 
 
 def _option(*names, env: str, **kwargs):
@@ -375,8 +375,8 @@ def _serve_workers(app, config: Config) -> None:
     """``--workers N``: the port bound here, the app built here, N forked processes serving."""
     from mockserver.workers import Workers  # only with --workers N: 3 M instructions of a start
 
-    listener = listen(config.host, config.port)
-    host, port = listener.getsockname()[:2]
+    bound = listeners(config.host, config.port, config.workers)
+    host, port = bound[0].getsockname()[:2]
     click.echo(banner(app, f"http://{host}:{port}"), err=True)
     tenants = app.extensions["mockserver"].tenants
     tenants.before_fork()
@@ -392,7 +392,7 @@ def _serve_workers(app, config: Config) -> None:
             inherited,
         )
 
-    Workers(config.workers, serve, listener).run()
+    Workers(serve, bound).run()
 
 
 @main.command()

@@ -120,8 +120,20 @@ def make_server(
         return _Server(app, adj=adjustments, policy=policy)
 
 
-def listen(host: str, port: int, backlog: int = LISTEN_BACKLOG) -> socket.socket:
-    """A socket listening on ``host:port``, for server processes to share."""
+def listeners(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on one port (``SO_REUSEPORT``): the kernel spreads the
+    connections over them. The port is first bound alone, so one another server holds
+    is refused as ``listen`` refuses it, where it would be shared with that server."""
+    alone = listen(host, port)
+    host, port = alone.getsockname()[:2]
+    alone.close()
+    return [listen(host, port, reuse_port=True) for _ in range(count)]
+
+
+def listen(
+    host: str, port: int, backlog: int = LISTEN_BACKLOG, reuse_port: bool = False
+) -> socket.socket:
+    """A socket listening on ``host:port``; with ``reuse_port``, one of several on it."""
     with _listen_errors(host, port):
         try:
             family, kind, proto, _, address = socket.getaddrinfo(
@@ -132,6 +144,8 @@ def listen(host: str, port: int, backlog: int = LISTEN_BACKLOG) -> socket.socket
         listener = socket.socket(family, kind, proto)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             listener.bind(address)
             listener.listen(backlog)
         except OSError:

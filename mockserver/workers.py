@@ -1,10 +1,13 @@
 """``mockserver serve --workers N``: N server processes on one port.
 
-The parent binds the port, builds the app once (start-up data, seeding),
-then forks the workers: each serves the listening socket it inherited, so
-the kernel hands every new connection to whichever worker takes it first,
-and a worker that dies loses only the connections it held (the queue of
-waiting ones is the parent's socket, not the dead worker's). The parent
+The parent binds the port once per worker (``SO_REUSEPORT``), builds the app
+once (start-up data, seeding), then forks the workers: each serves one of the
+listening sockets, and the kernel spreads new connections over them by their
+addresses' hash. On one shared socket the worker that woke first took them:
+one of two workers held 29 or 31 of wrk's 32 connections in two of three
+tries. A worker that dies loses only the connections it held: the queue of
+waiting ones is its socket, which the parent keeps for the worker it starts
+in its place. The parent
 serves nothing: it restarts a worker that dies, forwards SIGTERM and SIGINT
 for a clean stop, and exits when the last worker has. The workers share
 their state through the store (``--store sqlite:///...`` or
@@ -31,36 +34,38 @@ QUICK_DEATH_S = 1.0  # a worker that dies this soon after it started waits this 
 
 @dataclass
 class Workers:
-    """The parent's view of its workers: ``serve(listener)`` is what each runs."""
+    """The parent's view of its workers: one per listener, ``serve(listener)`` is what
+    each runs."""
 
-    count: int
     serve: Callable[[socket.socket], None]
-    listener: socket.socket
-    started: dict[int, float] = field(default_factory=dict)  # pid -> when it started
+    listeners: list[socket.socket]
+    started: dict[int, tuple[float, int]] = field(default_factory=dict)  # pid -> when, which
     stopping: bool = False
 
     def run(self) -> int:
         """Start the workers and keep ``count`` of them until a signal says stop."""
         previous = {number: signal.signal(number, self._stop) for number in STOP_SIGNALS}
         try:
-            for _ in range(self.count):
-                self._start()
+            for slot in range(len(self.listeners)):
+                self._start(slot)
             self._supervise()
         finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
-            self.listener.close()
+            for listener in self.listeners:
+                listener.close()
         log.info("stopped")
         return 0
 
-    def _start(self) -> None:
+    def _start(self, slot: int) -> None:
+        """A worker serving the listener ``slot``."""
         # Signals wait until the child has its own handlers and the parent knows its pid.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             pid = os.fork()
             if pid == 0:
-                _be_a_worker(self.serve, self.listener)
-            self.started[pid] = time.monotonic()
+                _be_a_worker(self.serve, self.listeners[slot])
+            self.started[pid] = (time.monotonic(), slot)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
@@ -70,14 +75,15 @@ class Workers:
                 pid, status = os.wait()
             except ChildProcessError:  # none left
                 return
-            began = self.started.pop(pid, None)
-            if began is None or self.stopping:
+            ended = self.started.pop(pid, None)
+            if ended is None or self.stopping:
                 continue
+            began, slot = ended
             log.warning("worker %d %s; starting another", pid, _how_it_ended(status))
             if time.monotonic() - began < QUICK_DEATH_S:
                 time.sleep(QUICK_DEATH_S)
             if not self.stopping:
-                self._start()
+                self._start(slot)
 
     def _stop(self, signum, frame) -> None:
         """Stop every worker: each finishes what it is answering, then exits."""
