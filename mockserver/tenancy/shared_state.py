@@ -43,7 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError
 
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
-from mockserver.store.sql.engine import IMMEDIATE, begun
+from mockserver.store.sql.engine import IMMEDIATE
 from mockserver.store.sql.schema import refuse_other_columns
 from mockserver.store.sql.writers import NoTurn, SqliteWriters, writers_of
 from mockserver.tenancy.journal_marks import JournalMarks
@@ -161,7 +161,7 @@ class SharedState:
         """A writing transaction on the driver's own cursor, for the statements of
         every request (``sql`` gives their placeholders): a fraction of the time
         SQLAlchemy's statement machinery takes."""
-        with self._writers, begun(self.engine) as pooled:
+        with self._writers.begun(self.engine) as pooled:
             cursor = pooled.cursor()
             yield cursor
             cursor.close()

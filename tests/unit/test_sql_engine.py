@@ -4,13 +4,14 @@ PostgreSQL cluster reached, and a clear error for a URL that names neither."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 
 import pytest
 from sqlalchemy import text
 
 from mockserver.store.sql.checkpoints import CHECKPOINT_EVERY
-from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, begun, make_engine
+from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, make_engine
 from mockserver.store.sql.writers import SqliteWriters
 
 
@@ -74,7 +75,7 @@ def test_a_sqlite_writer_of_another_process_waits_for_the_turn_and_gets_it_when_
 def _write(engine, writers, times: int) -> None:
     """``times`` writes of a 4 KB row each, every one in the writers' turn."""
     for _ in range(times):
-        with writers, begun(engine) as pooled:
+        with writers.begun(engine) as pooled:
             pooled.driver_connection.execute("INSERT INTO notes VALUES (randomblob(4096))")
 
 
@@ -107,4 +108,92 @@ def test_the_write_ahead_log_is_checkpointed_by_a_thread_of_its_own(tmp_path):
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM notes")).scalar()
     assert count == 8 * CHECKPOINT_EVERY
+    engine.dispose()
+
+
+def _read_calls() -> int:
+    """The read system calls this process has made (SQLite reads pages with ``pread``);
+    the one this reading makes counts from the next reading on."""
+    with open("/proc/self/io", "rb", buffering=0) as file:
+        text = file.read(4096)  # one call: the file is a few lines
+    return int(text.split(b"syscr:")[1].split()[0])
+
+
+def _notes(tmp_path):
+    database = tmp_path / "sandbox.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (body BLOB)"))
+    return engine, SqliteWriters(str(database))
+
+
+def test_a_process_writes_on_one_connection_whose_pages_stay_cached(tmp_path):
+    """Whichever thread writes, and though the pool holds other connections, the writes
+    of a process go through one connection: no other connection of the process changes
+    the database, so SQLite keeps its page cache and a write reads no page again (a
+    write on another pooled connection than the last would read them all)."""
+    engine, writers = _notes(tmp_path)
+    held = [engine.raw_connection() for _ in range(3)]  # the pool has several
+    for pooled in held:
+        pooled.close()
+    used = []
+
+    def write():
+        with writers.begun(engine) as pooled:
+            pooled.driver_connection.execute("INSERT INTO notes VALUES (randomblob(200))")
+            used.append(pooled.driver_connection)
+
+    write()
+    before = _read_calls()
+    for _ in range(5):
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join()
+    assert _read_calls() == before + 1  # the reading of ``before``
+    assert len(set(map(id, used))) == 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == 6
+    engine.dispose()
+
+
+def test_a_write_that_raises_is_rolled_back_and_the_next_one_writes(tmp_path):
+    engine, writers = _notes(tmp_path)
+    with pytest.raises(ValueError), writers.begun(engine) as pooled:
+        pooled.driver_connection.execute("INSERT INTO notes VALUES ('gone')")
+        raise ValueError("refused")
+    with writers.begun(engine) as pooled:
+        pooled.driver_connection.execute("INSERT INTO notes VALUES ('kept')")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT body FROM notes")).scalars().all() == ["kept"]
+    engine.dispose()
+
+
+def _write_in_child(engine, writers, parents, written) -> None:
+    with writers.begun(engine) as pooled:
+        pooled.driver_connection.execute("INSERT INTO notes VALUES ('child')")
+        mine = id(pooled.driver_connection)
+    written.put((mine, [id(each.driver_connection) for each in writers._inherited], parents))
+
+
+def test_a_forked_worker_writes_on_a_connection_of_its_own(tmp_path):
+    """The parent's connection goes to the worker unused (SQLite's connections are not
+    to be used in a process they were not opened in); the parent writes on it again."""
+    fork = multiprocessing.get_context("fork")
+    engine, writers = _notes(tmp_path)
+    with writers.begun(engine) as pooled:
+        pooled.driver_connection.execute("INSERT INTO notes VALUES ('parent')")
+        parents = id(pooled.driver_connection)
+    written = fork.Queue()
+    child = fork.Process(target=_write_in_child, args=(engine, writers, parents, written))
+    child.start()
+    mine, inherited, parents_there = written.get(timeout=30)
+    child.join(30)
+    assert child.exitcode == 0
+    assert inherited == [parents_there] and mine != parents_there
+    with writers.begun(engine) as pooled:
+        pooled.driver_connection.execute("INSERT INTO notes VALUES ('parent again')")
+        assert id(pooled.driver_connection) == parents
+    with engine.connect() as connection:
+        bodies = connection.execute(text("SELECT body FROM notes")).scalars().all()
+    assert sorted(bodies) == ["child", "parent", "parent again"]
     engine.dispose()

@@ -47,7 +47,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from mockserver.store.sql.changes import Changed, appended, line, since
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
-from mockserver.store.sql.engine import begun, readers, statements_engine
+from mockserver.store.sql.engine import readers, statements_engine
 from mockserver.store.sql.later import LATER, LaterCursor, run_later
 from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.succession import Succession, handed
@@ -71,7 +71,7 @@ class Transaction:
     """This thread's transaction: its connection, and what it may take from ``base``."""
 
     engine: Engine  # what makes ``connection``
-    pooled: PoolProxiedConnection  # in the transaction the driver began (``engine.begun``)
+    pooled: PoolProxiedConnection  # in the transaction the driver began (``writers.begun``)
     cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
     generation: int
     base: Kept | None  # what is known at the version before its own (None: nothing holds)
@@ -152,7 +152,7 @@ class Connections:
         start = self._kept
         ended = handing = base = None
         try:
-            with self.writers, begun(self._engine) as pooled:
+            with self.writers.begun(self._engine) as pooled:
                 cursor = self._cursor(pooled)
                 cursor.execute(self._bump, (self.tenant,))
                 bumped = cursor.fetchone()

@@ -8,6 +8,11 @@ process's lock (threads queue there), then an exclusive ``flock`` on a file
 beside the database (processes queue there, and the kernel wakes the next one
 the moment it is free), and only then begins its transaction.
 
+The writers of one process take turns on one connection of their own
+(``begun``): SQLite drops a connection's whole page cache when another
+connection has changed the database since it last read, so a writer that
+took any connection of the pool would read again every page it touches.
+
 The file also counts the writes: a writer adds one as it ends (its
 transaction committed), before the next may begin; every so many, the
 writer that ended asks for a checkpoint (``checkpoints.py``). A process that reads the
@@ -24,15 +29,19 @@ from __future__ import annotations
 import fcntl
 import mmap
 import os
+import sqlite3
 import struct
 import threading
 import weakref
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
+from mockserver.store.sql import engine as engines
 from mockserver.store.sql.checkpoints import Checkpoints
 
 COUNT = struct.Struct("<Q")  # the writes ended, at the start of the file
@@ -47,8 +56,36 @@ class SqliteWriters:
         self._file = None
         self._pid = 0
         self._threads = threading.Lock()
-        # a worker forked while a thread held the lock would inherit it held for ever
-        os.register_at_fork(after_in_child=partial(_fresh_lock, weakref.ref(self)))
+        self._writing: PoolProxiedConnection | None = None  # see ``begun``
+        self._inherited: list[PoolProxiedConnection] = []  # see ``_in_child``
+        os.register_at_fork(after_in_child=partial(_in_child, weakref.ref(self)))
+
+    @contextmanager
+    def begun(self, engine: Engine) -> Iterator[PoolProxiedConnection]:
+        """The turn taken, and this process's writing connection in a transaction
+        holding the write lock (``BEGIN IMMEDIATE``): committed when the block ends,
+        rolled back when it raises. One connection for every write of the process
+        keeps its page cache: no other connection of the process changes the database."""
+        with self:
+            if self._writing is None:
+                self._writing = engine.raw_connection()  # the writers' from now on
+            driver = self._writing.driver_connection
+            driver.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writing
+                driver.commit()
+            except BaseException:
+                self._roll_back(driver)
+                raise
+
+    def _roll_back(self, driver: sqlite3.Connection) -> None:
+        """The transaction rolled back; a connection that cannot is closed (the next
+        writer opens another)."""
+        try:
+            driver.rollback()
+        except sqlite3.Error:
+            writing, self._writing = self._writing, None
+            writing.close()
 
     def __enter__(self) -> None:
         self._threads.acquire()
@@ -85,14 +122,25 @@ class SqliteWriters:
         return self._file.fileno()
 
 
-def _fresh_lock(writers: weakref.ref[SqliteWriters]) -> None:
+def _in_child(writers: weakref.ref[SqliteWriters]) -> None:
+    """A forked worker's writers: a lock of their own (one inherited while a thread
+    held it would stay held for ever), and a connection of their own (SQLite's are
+    neither to be used nor closed in a process they were not opened in: the parent's
+    is kept, unused)."""
     held = writers()
     if held is not None:
         held._threads = threading.Lock()
+        if held._writing is not None:
+            held._inherited.append(held._writing)
+            held._writing = None
 
 
 class NoTurn(nullcontext):
     """PostgreSQL's writers: no turn taken here, no count kept."""
+
+    def begun(self, engine: Engine):
+        """A pooled connection in a writing transaction (``engine.begun``)."""
+        return engines.begun(engine)
 
     def writes(self) -> None:
         return None
