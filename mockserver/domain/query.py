@@ -35,6 +35,7 @@ class Field:
     get: Callable[[Any, date | None], Any]
     indexable: bool = True
     many: bool = False
+    attribute: str | None = None  # the record's attribute ``get`` reads, if that is all it does
 
 
 @dataclass(frozen=True, slots=True)

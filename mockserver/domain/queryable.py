@@ -12,20 +12,28 @@ from mockserver.domain.query import Field
 from mockserver.domain.tenant_settings import TenantSettings
 
 CUSTOM_FIELD_KINDS = {"text": "string", "number": "number", "boolean": "boolean", "date": "date"}
+# the fields of a record's ``audit``, by kind
+AUDIT_FIELDS = {
+    "created_time": "datetime",
+    "updated_time": "datetime",
+    "created_by_id": "string",
+    "updated_by_id": "string",
+}
 
 
 def _fields(kinds: dict[str, list[str]], special: dict[str, Field] | None = None):
     table = {}
     for kind, names in kinds.items():
         for name in names:
-            table[name] = Field(name, kind, lambda record, today, name=name: getattr(record, name))
-    for name in ("created_time", "updated_time"):
+            table[name] = Field(
+                name, kind, lambda record, today, name=name: getattr(record, name), attribute=name
+            )
+    for name, kind in AUDIT_FIELDS.items():
         table[name] = Field(
-            name, "datetime", lambda record, today, name=name: getattr(record.audit, name)
-        )
-    for name in ("created_by_id", "updated_by_id"):
-        table[name] = Field(
-            name, "string", lambda record, today, name=name: getattr(record.audit, name)
+            name,
+            kind,
+            lambda record, today, name=name: getattr(record.audit, name),
+            attribute=f"audit.{name}",
         )
     table.update(special or {})
     return table

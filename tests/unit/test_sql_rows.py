@@ -15,6 +15,7 @@ from mockserver.domain.records import Catalog
 from mockserver.domain.tenant_settings import Invoice, TenantSettings, custom_fields_from
 from mockserver.fixtures.seeding import generate
 from mockserver.store.sql import rows
+from mockserver.store.sql.schema import ITEM_COLUMNS, MEMO_COLUMNS
 
 
 def _same(put, read, where: str = "record") -> None:
@@ -80,3 +81,20 @@ def test_the_settings_and_the_catalog_read_back_as_put(seeded):
     read = rows.load(Catalog, rows.dump(catalog))
     _same(catalog.products, read.products)
     assert read.charges == catalog.charges
+
+
+def test_a_rows_query_columns_hold_what_the_query_fields_read(seeded):
+    """The columns are read by attribute (one ``attrgetter``): each holds what its
+    field's ``get`` gives, so a page query filters rows as it filters records."""
+    memos = [m for m in seeded.records("debit_memos") if m.items]
+    assert memos
+    for memo in memos[:20]:
+        row = rows.memo_row("t", memo, 1)
+        assert {name: row[name] for name in MEMO_COLUMNS} == {
+            name: field.get(memo, None) for name, field in MEMO_COLUMNS.items()
+        }
+        for item in memo.items:
+            row = rows.item_row("t", item, 1)
+            assert {name: row[name] for name in ITEM_COLUMNS} == {
+                name: field.get(item, None) for name, field in ITEM_COLUMNS.items()
+            }

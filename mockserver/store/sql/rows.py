@@ -11,6 +11,7 @@ and sorts on.
 from __future__ import annotations
 
 import typing
+from operator import attrgetter
 from types import MappingProxyType
 
 import msgspec
@@ -79,47 +80,66 @@ def load(kind: type, data: bytes):
     return _DECODERS[kind].decode(data)
 
 
-def _query_values(record, columns: dict[str, Field]) -> dict:
-    return {name: field.get(record, None) for name, field in columns.items()}
+class QueryColumns:
+    """The query columns of a table's rows: their names, and ``of(record)``, the
+    record's values of them in that order (one ``attrgetter`` call)."""
+
+    def __init__(self, attributes: dict[str, str]):  # the record's attribute of each column
+        self.names = tuple(attributes)
+        get = attrgetter(*attributes.values())
+        self.of = get if len(attributes) > 1 else lambda record: (get(record),)
 
 
-def _row(tenant: str, record, version: int, columns, was) -> dict:
+def _attributes(columns: dict[str, Field]) -> dict[str, str]:
+    return {name: field.attribute for name, field in columns.items()}
+
+
+MEMO = QueryColumns(_attributes(MEMO_COLUMNS))
+ITEM = QueryColumns(_attributes(ITEM_COLUMNS))
+ACCOUNT = QueryColumns({"account_number": "account_number"})
+PAYMENT = QueryColumns(
+    {"number": "number", "account_id": "account_id", "unapplied_amount": "unapplied_amount"}
+)
+
+
+def _row(tenant: str, record, version: int, columns: QueryColumns | None, was) -> dict:
     """The record's row; with ``was`` (the record its row holds now), only the columns
     besides ``record`` that changed: SQLite rewrites the index entries of every column
     an ``UPDATE`` sets, changed or not."""
-    values = columns(record)
-    if was is not None:
-        before = columns(was)
-        values = {name: value for name, value in values.items() if value != before[name]}
-    return {"tenant": tenant, "id": record.id, "version": version, "record": dump(record), **values}
+    row = {"tenant": tenant, "id": record.id, "version": version, "record": dump(record)}
+    if columns is None:
+        return row
+    values = columns.of(record)
+    if was is None:
+        row.update(zip(columns.names, values, strict=True))
+    else:
+        before = columns.of(was)
+        row.update(
+            (name, value)
+            for name, value, old in zip(columns.names, values, before, strict=True)
+            if value != old
+        )
+    return row
 
 
 def record_row(tenant: str, record, version: int, was=None) -> dict:
     """The row of a record with no columns besides those every record table has."""
-    return _row(tenant, record, version, lambda _: {}, was)
+    return _row(tenant, record, version, None, was)
 
 
 def memo_row(tenant: str, memo: DebitMemo, version: int, was: DebitMemo | None = None) -> dict:
-    return _row(tenant, memo, version, lambda m: _query_values(m, MEMO_COLUMNS), was)
+    return _row(tenant, memo, version, MEMO, was)
 
 
 def item_row(
     tenant: str, item: DebitMemoItem, version: int, was: DebitMemoItem | None = None
 ) -> dict:
-    return _row(tenant, item, version, lambda i: _query_values(i, ITEM_COLUMNS), was)
+    return _row(tenant, item, version, ITEM, was)
 
 
 def account_row(tenant: str, account: Account, version: int, was: Account | None = None) -> dict:
-    return _row(tenant, account, version, lambda a: {"account_number": a.account_number}, was)
+    return _row(tenant, account, version, ACCOUNT, was)
 
 
 def payment_row(tenant: str, payment: Payment, version: int, was: Payment | None = None) -> dict:
-    return _row(tenant, payment, version, _payment_columns, was)
-
-
-def _payment_columns(payment: Payment) -> dict:
-    return {
-        "number": payment.number,
-        "account_id": payment.account_id,
-        "unapplied_amount": payment.unapplied_amount,
-    }
+    return _row(tenant, payment, version, PAYMENT, was)
