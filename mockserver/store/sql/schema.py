@@ -150,6 +150,7 @@ class Schema:
             Column("payment_id", TEXT, nullable=False),
             Column("linked", BigInteger, nullable=False),
             _tenant_key("debit_memo_id", "payment_id"),
+            sqlite_with_rowid=False,
         )
         self._indexes()
 
