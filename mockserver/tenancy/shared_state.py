@@ -139,6 +139,7 @@ class SharedState:
         self._dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
         self._sqlite = engine.dialect.name == "sqlite"
         self._row_sql = self.sql(ROW_SQL)
+        self._reads.versioned(self._row_sql)  # a batch of the journal changes none of it
         self._version_sql = self.sql(VERSION_SQL)
         # SQLite: one machine's processes, whose journal entries are written behind
         self.journal_marks = (
@@ -160,8 +161,9 @@ class SharedState:
     def driver_writing(self) -> Iterator[Any]:
         """A writing transaction on the driver's own cursor, for the statements of
         every request (``sql`` gives their placeholders): a fraction of the time
-        SQLAlchemy's statement machinery takes."""
-        with self._writers.begun(self.engine) as pooled:
+        SQLAlchemy's statement machinery takes. They change nothing that ``row`` reads:
+        what the reads keep is carried past them (``DriverReads.carry``)."""
+        with self._writers.begun(self.engine, self._reads.carry) as pooled:
             cursor = pooled.cursor()
             yield cursor
             cursor.close()

@@ -151,8 +151,12 @@ class Connections:
             return
         start = self._kept
         ended = handing = base = None
+
+        def committed(writes: int) -> None:  # what reads keep holds at the new version
+            self.reads.carry(writes, self.tenant, (version, held.generation))
+
         try:
-            with self.writers.begun(self._engine) as pooled:
+            with self.writers.begun(self._engine, committed) as pooled:
                 cursor = self._cursor(pooled)
                 cursor.execute(self._bump, (self.tenant,))
                 bumped = cursor.fetchone()

@@ -11,6 +11,12 @@ On SQLite a row read is kept with the writers' count of the writes ended at
 the read (``writers.py``): while the count stays the same, no process has
 written since, and the same read gives the kept row without asking SQLite.
 
+This process's own writes carry what is kept over (``carry``): a write that
+changed, of what the reads of ``versioned`` statements answer, only one
+tenant's version and generation (a transaction of its store), or nothing (a
+batch of its journal), leaves their rows kept at the count it ends at, with
+the version it committed: the request after this process's pay reads nothing.
+
 Two reads that one statement can make (the shared row with the version) hand
 over: the first reads both and ``hand_over`` keeps the second's row for the
 thread's next read, which takes it if it is that read (any read takes it away).
@@ -36,10 +42,29 @@ class DriverReads:
         self._sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
         self._kept: dict[tuple[str, tuple], tuple[int, tuple | None]] = {}  # by the writes then
+        # reads of one tenant whose last two columns are its version and generation
+        self._versioned = {self.sql(VERSION_SQL)}
 
     def sql(self, text: str) -> str:
         """``text`` with the driver's placeholders (written as ``?``)."""
         return text if self._sqlite else text.replace("?", "%s")
+
+    def versioned(self, sql: str) -> None:
+        """``sql`` (from ``sql()``) reads one tenant (its parameter): its last two columns
+        are the tenant's version and generation, and no write of the tenant's store
+        changes its other columns. Its rows are carried past this process's writes."""
+        self._versioned.add(sql)
+
+    def carry(self, writes: int, tenant: str | None = None, seen: tuple | None = None) -> None:
+        """This process's write that ends the database's ``writes + 1``-th, committed,
+        changed of what ``versioned`` reads answer only ``tenant``'s version and
+        generation, now ``seen`` (nothing, without a tenant): their rows kept at
+        ``writes`` are kept at ``writes + 1``. Called in the writers' turn."""
+        for (sql, parameters), (at, row) in list(self._kept.items()):
+            if at == writes and sql in self._versioned:
+                if row is not None and parameters == (tenant,):
+                    row = (*row[:-2], *seen)
+                self._kept[(sql, parameters)] = (writes + 1, row)
 
     def hand_over(self, sql: str, parameters: tuple, row: tuple | None) -> None:
         """``row`` is what ``sql`` (from ``sql()``) gives now: the answer of this

@@ -33,7 +33,7 @@ import sqlite3
 import struct
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -61,11 +61,15 @@ class SqliteWriters:
         os.register_at_fork(after_in_child=partial(_in_child, weakref.ref(self)))
 
     @contextmanager
-    def begun(self, engine: Engine) -> Iterator[PoolProxiedConnection]:
+    def begun(
+        self, engine: Engine, committed: Callable[[int], None] | None = None
+    ) -> Iterator[PoolProxiedConnection]:
         """The turn taken, and this process's writing connection in a transaction
         holding the write lock (``BEGIN IMMEDIATE``): committed when the block ends,
-        rolled back when it raises. One connection for every write of the process
-        keeps its page cache: no other connection of the process changes the database."""
+        rolled back when it raises; then, committed, ``committed(writes)`` in the turn,
+        with the count of the writes ended before this one. One connection for every
+        write of the process keeps its page cache: no other connection of the process
+        changes the database."""
         with self:
             if self._writing is None:
                 self._writing = engine.raw_connection()  # the writers' from now on
@@ -77,6 +81,8 @@ class SqliteWriters:
             except BaseException:
                 self._roll_back(driver)
                 raise
+            if committed is not None:
+                committed(COUNT.unpack_from(self._count, 0)[0])
 
     def _roll_back(self, driver: sqlite3.Connection) -> None:
         """The transaction rolled back; a connection that cannot is closed (the next
@@ -138,8 +144,9 @@ def _in_child(writers: weakref.ref[SqliteWriters]) -> None:
 class NoTurn(nullcontext):
     """PostgreSQL's writers: no turn taken here, no count kept."""
 
-    def begun(self, engine: Engine):
-        """A pooled connection in a writing transaction (``engine.begun``)."""
+    def begun(self, engine: Engine, committed: Callable[[int], None] | None = None):
+        """A pooled connection in a writing transaction (``engine.begun``); no count of
+        the writes for ``committed``."""
         return engines.begun(engine)
 
     def writes(self) -> None:
