@@ -12,3 +12,14 @@ def shared_store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shared.db'}"
     return request.getfixturevalue("postgres_cluster").new_database()
+
+
+@pytest.fixture
+def processes(shared_store_url):
+    """Two ``SqlStores`` on one new database: two processes of one sandbox."""
+    from mockserver.store.sql.backend import SqlStores  # SQLAlchemy only where used
+
+    both = (SqlStores(shared_store_url), SqlStores(shared_store_url))
+    yield both
+    for stores in both:
+        stores.engine.dispose()

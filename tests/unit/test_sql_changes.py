@@ -69,14 +69,6 @@ def test_a_line_lists_a_few_ids_of_a_table_and_past_them_the_table():
 
 
 @pytest.fixture
-def processes(shared_store_url):
-    both = (SqlStores(shared_store_url), SqlStores(shared_store_url))
-    yield both
-    for stores in both:
-        stores.engine.dispose()
-
-
-@pytest.fixture
 def stores(processes):
     """This process's store with two memos it put and read, and the other process's."""
     empty = MemoryStore(TENANT).frozen()

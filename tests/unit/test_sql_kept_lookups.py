@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-import pytest
 from sample_records import add_account, put_memo
 from sqlalchemy import delete
 
@@ -19,14 +18,6 @@ from mockserver.store.sql.schema import Schema
 
 TENANT = "kept"
 accounts = Schema().accounts
-
-
-@pytest.fixture
-def processes(shared_store_url):
-    both = (SqlStores(shared_store_url), SqlStores(shared_store_url))
-    yield both
-    for stores in both:
-        stores.engine.dispose()
 
 
 def open_both(processes):
