@@ -43,7 +43,7 @@ class Workers:
     stopping: bool = False
 
     def run(self) -> int:
-        """Start the workers and keep ``count`` of them until a signal says stop."""
+        """Start the workers and keep one serving each listener until a signal says stop."""
         previous = {number: signal.signal(number, self._stop) for number in STOP_SIGNALS}
         try:
             for slot in range(len(self.listeners)):

@@ -72,15 +72,14 @@ def statements_engine(engine: Engine) -> Engine:
 
 @contextmanager
 def begun(engine: Engine) -> Iterator[PoolProxiedConnection]:
-    """A pooled connection in a writing transaction begun and ended on the driver, a
-    fraction of what SQLAlchemy's connect, begin and commit cost: SQLite's begins
-    holding the write lock (``BEGIN IMMEDIATE``), psycopg's at the first statement.
-    Committed when the block ends, rolled back when it raises."""
+    """A pooled PostgreSQL connection in a writing transaction begun and ended on the
+    driver (psycopg's begins at the first statement), a fraction of what SQLAlchemy's
+    connect, begin and commit cost. Committed when the block ends, rolled back when it
+    raises. SQLite's writers begin theirs on a connection of their own
+    (``SqliteWriters.begun``)."""
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
-        if engine.dialect.name == "sqlite":
-            driver.execute("BEGIN IMMEDIATE")
         try:
             yield pooled
         except BaseException:
