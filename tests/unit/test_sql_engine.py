@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from mockserver.store.sql.checkpoints import CHECKPOINT_EVERY
+from mockserver.store.sql.checkpoints import CHECKPOINT_EVERY, LOG_LIMIT
 from mockserver.store.sql.engine import BUSY_TIMEOUT_MS, StoreUrlError, make_engine
 from mockserver.store.sql.writers import SqliteWriters
 
@@ -108,6 +108,23 @@ def test_the_write_ahead_log_is_checkpointed_by_a_thread_of_its_own(tmp_path):
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM notes")).scalar()
     assert count == 8 * CHECKPOINT_EVERY
+    engine.dispose()
+
+
+def test_the_write_ahead_log_stays_bounded_under_writes_that_never_pause(tmp_path):
+    """A passive checkpoint copies what the log held as it began; writers that never
+    pause add to it meanwhile, so no checkpoint ends with the whole log copied and the
+    log never starts again. Past ``LOG_LIMIT`` pages the checkpointing thread copies
+    the rest in the writers' turn: the log stays near that size, however long the
+    writes go on (else 200 rounds of 4 KB rows would leave 100 MB of it)."""
+    database = tmp_path / "sandbox.db"
+    engine, writers = _notes(tmp_path)
+    writes = 200 * CHECKPOINT_EVERY
+    _write(engine, writers, writes)
+    page = 4096 + 24  # a page of the log and its frame's header
+    assert database.with_name("sandbox.db-wal").stat().st_size < 2 * LOG_LIMIT * page
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == writes
     engine.dispose()
 
 

@@ -10,6 +10,15 @@ see ``engine.py``); instead, the writer that ends every ``CHECKPOINT_EVERY``-th
 write asks its process's checkpointing thread for one, which runs it (passive:
 it copies what no reader still needs, waiting for no one) on a connection of
 its own while the next writers write.
+
+A passive checkpoint copies the log as it was when it began. Writers that never
+pause add to it meanwhile, so no such checkpoint ends with the whole log copied,
+and the log only starts again once one has: under writes that go on, it would
+grow without end (about 30 MB a second of pays here). So when one finds the log
+past ``LOG_LIMIT`` pages, the thread copies the rest in the writers' turn, where
+no writer adds to it, and the next writer starts the log again. Most of the
+copying stays off the turn; the turn waits for the rest and the checkpoint's two
+``fsync`` calls, about once every ``LOG_LIMIT`` pages.
 """
 
 from __future__ import annotations
@@ -18,16 +27,20 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 CHECKPOINT_EVERY = 64  # writes between checkpoints (a pay is about 16 pages of log)
+LOG_LIMIT = 4096  # pages of log (16 MB) past which a checkpoint finishes in the writers' turn
 
 
 class Checkpoints:
     """The checkpoints of the SQLite database at ``path``, run on a thread of this
-    process (a forked worker starts its own)."""
+    process (a forked worker starts its own); ``turn()`` holds the writers' turn."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, turn: Callable[[], AbstractContextManager]):
         self._path = path
+        self._turn = turn
         self._asked = threading.Event()
         self._pid = 0
         self._start = threading.Lock()
@@ -62,9 +75,14 @@ class Checkpoints:
 
     def checkpoint(self) -> None:
         """One passive checkpoint now, on a connection opened for it (none is kept
-        open between checkpoints, which come seconds apart)."""
+        open between checkpoints, which come seconds apart); finished in the writers'
+        turn when the log is past ``LOG_LIMIT`` pages (a passive checkpoint counts as
+        copied what the log held as it began: the writers may have added more)."""
         connection = sqlite3.connect(self._path, isolation_level=None)
         try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            _, logged, _ = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if logged > LOG_LIMIT:
+                with self._turn():
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:
             connection.close()

@@ -52,7 +52,7 @@ class SqliteWriters:
 
     def __init__(self, database: str):
         self.path = Path(f"{database}-writers")
-        self.checkpoints = Checkpoints(database)
+        self.checkpoints = Checkpoints(database, self.turn)
         self._file = None
         self._pid = 0
         self._threads = threading.Lock()
@@ -94,6 +94,27 @@ class SqliteWriters:
             writing.close()
 
     def __enter__(self) -> None:
+        self._take()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            writes = COUNT.unpack_from(self._count, 0)[0] + 1
+            COUNT.pack_into(self._count, 0, writes)
+        finally:
+            self._give_back()
+        self.checkpoints.ended(writes)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """The turn, with no write counted (a checkpoint's: it changes nothing a reader
+        sees)."""
+        self._take()
+        try:
+            yield
+        finally:
+            self._give_back()
+
+    def _take(self) -> None:
         self._threads.acquire()
         try:
             fcntl.flock(self._fd(), fcntl.LOCK_EX)
@@ -101,14 +122,11 @@ class SqliteWriters:
             self._threads.release()
             raise
 
-    def __exit__(self, *exc) -> None:
+    def _give_back(self) -> None:
         try:
-            writes = COUNT.unpack_from(self._count, 0)[0] + 1
-            COUNT.pack_into(self._count, 0, writes)
             fcntl.flock(self._fd(), fcntl.LOCK_UN)
         finally:
             self._threads.release()
-        self.checkpoints.ended(writes)
 
     def writes(self) -> int:
         """How many writers of the database, in every process, have ended (one aligned
