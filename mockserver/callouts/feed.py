@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -69,7 +70,9 @@ class ChangeFeed:
         self.tenant = tenant
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
-        self.ordering = threading.Lock()  # held from a commit through its publishing
+        self._turns = threading.Condition()
+        self._taken = 0  # tickets given (``ticket``)
+        self._served = 0  # tickets whose publishing is over, in order
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Hear every change from now on; returns the call that stops it."""
@@ -81,6 +84,27 @@ class ChangeFeed:
                 self._subscribers = [s for s in self._subscribers if s is not subscriber]
 
         return unsubscribe
+
+    def ticket(self) -> int:
+        """The place of a commit's changes in the order they are published: taken just
+        before the commit, while the store's writers still take turns (a commit of a
+        group of them, ``store/sql/group.py``, answers them all at once)."""
+        with self._turns:
+            self._taken += 1
+            return self._taken
+
+    @contextmanager
+    def in_order(self, ticket: int) -> Iterator[None]:
+        """Held once every earlier ticket's publishing is over."""
+        with self._turns:
+            while self._served != ticket - 1:
+                self._turns.wait()
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._served = ticket
+                self._turns.notify_all()
 
     def publish(self, changes: list[Change]) -> None:
         subscribers = self._subscribers
@@ -97,10 +121,11 @@ class ObservedStore:
 
     Everything but the memo and payment writes and ``transaction`` goes to the
     store it wraps. Each thread keeps its own open transactions and pending
-    changes. When the outermost one ends, the feed's lock is taken before the
-    store's transaction is left (committed) and released after the publishing:
-    commits and their publishing keep one order, and subscribers run outside
-    the store's transaction (they must not take it: they must not write).
+    changes. When the outermost one ends, it takes a ticket of the feed before
+    the store's transaction is left (committed), and publishes once the tickets
+    before it have: commits and their publishing keep one order, and subscribers
+    run outside the store's transaction (they must not take it: they must not
+    write).
     """
 
     def __init__(self, store: Store, feed: ChangeFeed):
@@ -140,8 +165,13 @@ class ObservedStore:
         if exc[0] is not None:  # a transactional store rolls back: nothing was committed
             transaction.__exit__(*exc)
             return
-        with self._feed.ordering:
+        ticket = self._feed.ticket()
+        try:
             transaction.__exit__(*exc)
+        except BaseException:
+            with self._feed.in_order(ticket):  # nothing committed: nothing to publish
+                raise
+        with self._feed.in_order(ticket):
             self._feed.publish(
                 [
                     Change(self._feed.tenant, base_object, old, new)

@@ -12,7 +12,7 @@ from sample_records import add_account, put_memo
 from sqlalchemy import delete
 
 from mockserver.store.memory import MemoryStore
-from mockserver.store.sql import connections
+from mockserver.store.sql import kept as kept_records
 from mockserver.store.sql.backend import SqlStores
 from mockserver.store.sql.schema import Schema
 
@@ -125,7 +125,7 @@ def test_what_a_process_keeps_of_the_records_it_puts_stays_bounded(processes, mo
     """Each write transaction keeps the records it put with those kept before it: past
     ``LOOKUPS_KEPT`` by id, the next one starts again rather than carry (and copy)
     every record this process ever put."""
-    monkeypatch.setattr(connections, "LOOKUPS_KEPT", 5)
+    monkeypatch.setattr(kept_records, "LOOKUPS_KEPT", 5)
     here, _ = open_both(processes)
     here.sync()
     accounts = [add_account(here) for _ in range(30)]

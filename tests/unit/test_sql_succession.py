@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from mockserver.store.sql.connections import Kept
+from mockserver.store.sql.kept import Kept
 from mockserver.store.sql.succession import Succession, handed
 
 

@@ -14,9 +14,9 @@ from mockserver.domain.records import Catalog
 from mockserver.domain.tenant_settings import TenantSettings
 from mockserver.store.memory import FrozenStore
 from mockserver.store.sql import rows
-from mockserver.store.sql.connections import first_version
 from mockserver.store.sql.driver_reads import DriverReads
 from mockserver.store.sql.engine import POOL_SIZE, make_engine
+from mockserver.store.sql.kept import first_version
 from mockserver.store.sql.puts import version
 from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.store import SqlStore

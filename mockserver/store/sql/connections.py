@@ -7,7 +7,9 @@ update locks the tenant's row; on SQLite the transaction holds the database's
 write lock from its ``BEGIN IMMEDIATE``, after taking its turn among the
 writers, see ``writers.py``). So no update is lost, no balance goes negative
 and no number is given twice, whichever process of whichever machine writes.
-Readers take no lock.
+Readers take no lock. The writers of one process that wait behind each other
+share one such transaction, one after the other (``group.py``): a transaction
+below is the group's, begun by its first writer and committed by its last.
 
 What a process knows of the tenant at one version is ``Kept``: the lookups
 read at that version. ``sync`` reads the version at
@@ -33,85 +35,24 @@ what it reads and puts as it goes. A transaction that fails keeps nothing.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.pool import PoolProxiedConnection
 
-from mockserver.store.sql.changes import Changed, appended, line, since
+from mockserver.store.sql.changes import appended, line, since
 from mockserver.store.sql.driver_reads import VERSION_SQL, DriverReads
 from mockserver.store.sql.driver_writes import DriverWrites
 from mockserver.store.sql.engine import readers, statements_engine
+from mockserver.store.sql.group import GROUP_MAX, Group, Turn
+from mockserver.store.sql.kept import LOOKUPS_KEPT, MISSING, Kept, Transaction, carried, known_after
 from mockserver.store.sql.later import LATER, LaterCursor, run_later
 from mockserver.store.sql.schema import COUNTERS, Schema, counter_column
 from mockserver.store.sql.succession import Succession, handed
 from mockserver.store.sql.writers import NoTurn, SqliteWriters
-
-LOOKUPS_KEPT = 4096  # lookups kept per column and version; past it, the rest are read each time
-MISSING = object()  # no lookup kept
-
-
-@dataclass
-class Kept:
-    """What this process knows of the tenant at ``seen`` (its version, generation)."""
-
-    seen: tuple[int, int]
-    # by table and column, then by the column's value
-    lookups: dict[tuple[str, str], dict[Hashable, object]] = field(default_factory=dict)
-
-
-@dataclass
-class Transaction:
-    """This thread's transaction: its connection, and what it may take from ``base``."""
-
-    engine: Engine  # what makes ``connection``
-    pooled: PoolProxiedConnection  # in the transaction the driver began (``writers.begun``)
-    cursor: Any  # the driver's, on the same connection: see ``driver_writes.py``
-    generation: int
-    base: Kept | None  # what is known at the version before its own (None: nothing holds)
-    counters: dict[str, int]  # by name: their values now, those in ``pending`` not yet written
-    log: bytes = b""  # what the last transactions changed, as the bump found it (``changes.py``)
-    pending: set[str] = field(default_factory=set)
-    written: set[str] = field(default_factory=set)  # tables this transaction wrote
-    rewrote: set[str] = field(default_factory=set)  # of them, those written other than by puts
-    put: dict[Hashable, object] = field(default_factory=dict)  # by lookup key: records put
-    fresh: set[str] = field(default_factory=set)  # ids it made that no record has yet
-    everything: bool = False  # it wrote every table (``wrote_all``)
-    statements: Connection | None = None  # see ``connection``
-
-    @property
-    def connection(self) -> Connection:
-        """A SQLAlchemy connection on the transaction's own, made at the first use (most
-        transactions need none). The transaction ends on the driver, with the pooled
-        connection: this one is dropped, never closed."""
-        if self.statements is None:
-            self.statements = Connection(self.engine, self.pooled)
-        return self.statements
-
-    def wrote_all(self) -> None:
-        """Every table of the tenant was written: nothing kept holds any more."""
-        self.everything = True
-        self.base = None
-        self.counters.clear()
-        self.pending.clear()
-        self.put.clear()
-        self.fresh.clear()
-
-    def changed(self) -> Changed | None:
-        """What the transaction changed, by table (see ``changes.Changed``); None: every
-        table."""
-        if self.everything:
-            return None
-        changed: Changed = {table: None for table in self.rewrote}
-        for table in self.written - self.rewrote:
-            changed[table] = frozenset(key[2] for key in self.put if key[0] == table)
-        return changed
 
 
 class Connections:
@@ -137,6 +78,8 @@ class Connections:
         self._kept: Kept | None = None
         self._keeping = threading.Lock()  # who replaces ``_kept``
         self._succession = Succession()  # what the last transaction hands to the next
+        self._turn = Turn()  # this process's writers of the tenant take turns
+        self._group: Group | None = None  # the transaction they share, while open
 
     @property
     def held(self) -> Transaction | None:
@@ -145,44 +88,148 @@ class Connections:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
+        """This thread's transaction: in a group of the writers that wait behind each
+        other (``group.py``); returns once the group's commit is over."""
         held = self.held
         if held is not None:
             yield held
             return
-        start = self._kept
-        ended = handing = base = None
+        with self._turn:
+            group = self._group or self._open()
+            try:
+                held = self._join(group)
+            except BaseException as error:
+                self._end_group(group, error)
+                raise
+            self._local.transaction = held
+            try:
+                yield held
+            except BaseException as error:
+                self._local.transaction = None
+                self._failed(group, held, error)
+                raise
+            self._local.transaction = None
+            try:
+                self._stays(group, held)
+            except BaseException as error:
+                self._end_group(group, error)
+                raise
+            if not self._hand_on(group):
+                return
+        group.done.wait()
+        if group.error is not None:
+            raise group.error
+
+    def _open(self) -> Group:
+        """A group: the database's transaction begun, the tenant's version bumped."""
+        opened: list[Group] = []
 
         def committed(writes: int) -> None:  # what reads keep holds at the new version
-            self.reads.carry(writes, self.tenant, (version, held.generation))
+            group = opened[0]
+            self.reads.carry(writes, self.tenant, (group.version, group.last.generation))
 
+        writing = self.writers.begun(self._engine, committed)
+        pooled = writing.__enter__()
         try:
-            with self.writers.begun(self._engine, committed) as pooled:
-                cursor = self._cursor(pooled)
-                cursor.execute(self._bump, (self.tenant,))
-                bumped = cursor.fetchone()
-                if bumped is None:
-                    raise NoResultFound(f"no tenant {self.tenant!r}")
-                version, generation, *counted, log = bumped
-                base = self._base(version, generation, log)
-                counters = dict(zip(COUNTERS, counted, strict=True))
-                held = Transaction(
-                    self._statements, pooled, cursor, generation, base, counters, log
-                )
-                self._local.transaction = held
-                try:
-                    yield held
-                    self._end(held, version)
-                    handing = self._succession.hand_over(version)
-                    if isinstance(cursor, LaterCursor):
-                        cursor.commit()
-                finally:
-                    self._local.transaction = None
-                    pooled.info.pop(LATER, None)
-                    cursor.close()
-            ended = _ended(held, version)  # committed
+            cursor = self._cursor(pooled)
+            cursor.execute(self._bump, (self.tenant,))
+            bumped = cursor.fetchone()
+            if bumped is None:
+                raise NoResultFound(f"no tenant {self.tenant!r}")
+        except BaseException as error:
+            writing.__exit__(type(error), error, error.__traceback__)
+            pooled.info.pop(LATER, None)
+            raise
+        version, generation, *counted, log = bumped
+        base = self._base(version, generation, log)
+        counters = dict(zip(COUNTERS, counted, strict=True))
+        first = Transaction(self._statements, pooled, cursor, generation, base, counters, log)
+        group = Group(writing, pooled, cursor, version, log, self._kept, base, first)
+        opened.append(group)
+        self._group = group
+        return group
+
+    def _join(self, group: Group) -> Transaction:
+        """The transaction of the group's next writer: its first's, or one that begins
+        where the last whose work stays left off, after a savepoint."""
+        group.size += 1
+        if group.size == 1:
+            return group.last
+        last = group.last
+        base = known_after(last, group.version)
+        group.savepoint()
+        return Transaction(
+            self._statements,
+            group.pooled,
+            group.cursor,
+            last.generation,
+            base,
+            dict(last.counters),
+            group.log,
+        )
+
+    def _stays(self, group: Group, held: Transaction) -> None:
+        if group.size > 1:
+            group.released()
+        group.stays(held)
+
+    def _failed(self, group: Group, held: Transaction, error: BaseException) -> None:
+        """A writer's work raised: the group's first ends the group, rolled back; a
+        later one rolls back to its savepoint, and the group goes on."""
+        if group.size == 1:
+            self._end_group(group, error)
+            return
+        try:
+            group.rolled_back()
+        except BaseException as broken:
+            self._end_group(group, broken)
+            raise
+        self._hand_on(group)
+
+    def _hand_on(self, group: Group) -> bool:
+        """The turn handed on with the group open when writers wait for it and the group
+        has room (True); else the group ends, committed."""
+        if self._turn.waiting and group.size < GROUP_MAX:
+            return True
+        self._end_group(group)
+        return False
+
+    def _end_group(self, group: Group, error: BaseException | None = None) -> None:
+        """The group's transaction committed (rolled back with ``error``), and what it
+        knows kept; its writers waiting for the commit are told."""
+        self._group = None
+        ended = handing = None
+        try:
+            if error is None:
+                self._end(group)
+                handing = self._succession.hand_over(group.version)
+                if isinstance(group.cursor, LaterCursor):
+                    group.cursor.commit()
+            self._close(group, error)
+            if error is None:
+                ended = known_after(group.last, group.version)  # committed
+        except BaseException as failed:
+            group.error = failed
+            raise
         finally:  # or rolled back (``ended`` None): nothing kept holds
+            group.error = group.error or error
             handed(handing, ended)
-            self._replace((start, base), ended)
+            self._replace((group.start, group.base), ended)
+            group.done.set()
+
+    def _close(self, group: Group, error: BaseException | None) -> None:
+        """The writers' transaction ended: committed, or rolled back with ``error``."""
+        try:
+            if error is None:
+                group.writing.__exit__(None, None, None)
+            else:
+                group.writing.__exit__(type(error), error, error.__traceback__)
+        except BaseException as failed:
+            if failed is not error:
+                raise
+        finally:
+            group.pooled.info.pop(LATER, None)
+            group.cursor.close()
 
     def _base(self, version: int, generation: int, log: bytes) -> Kept:
         """What holds at the version before ``version`` (a bump's): what this process's
@@ -200,19 +247,19 @@ class Connections:
                 return carried(known, changed, seen)
         return Kept(seen)
 
-    def _end(self, held: Transaction, version: int) -> None:
-        """The tenant's row as the transaction leaves it: the log with its line, and the
+    def _end(self, group: Group) -> None:
+        """The tenant's row as the group leaves it: the log with its line, and the
         values its counters went up to (on PostgreSQL, with the commit)."""
-        names = tuple(sorted(held.pending))
+        names = tuple(sorted(group.pending))
         sql = self._ends.get(names)
         if sql is None:
             columns = "".join(f", {counter_column(name)} = ?" for name in names)
             sql = self._ends[names] = self.reads.sql(
                 f"UPDATE tenants SET changes = ?{columns} WHERE tenant = ?"
             )
-        log = appended(held.log, line(version, held.changed()))
-        run_later(held.cursor, sql, (log, *(held.counters[n] for n in names), self.tenant))
-        held.pending.clear()
+        log = appended(group.log, line(group.version, group.changed))
+        counters = group.last.counters
+        run_later(group.cursor, sql, (log, *(counters[n] for n in names), self.tenant))
 
     def _cursor(self, pooled: PoolProxiedConnection):
         """The driver's cursor of a write transaction (PostgreSQL's holds back the
@@ -343,41 +390,3 @@ class Connections:
         with it."""
         held = self.held
         return held is not None and key[1] == "id" and key[2] in held.fresh
-
-
-def _ended(held: Transaction, version: int) -> Kept:
-    """What is known at the version a transaction ends at: what was kept of the tables
-    it did not write, and of those it only put records in, the other records by id
-    (a put changes the row of its record's id alone)."""
-    base = held.base
-    lookups = {} if base is None else base.lookups.copy()  # copies: readers add to them
-    kept = {}
-    for (table, column), found in lookups.items():
-        if table not in held.written:
-            kept[(table, column)] = found
-        elif table not in held.rewrote and column == "id" and len(found) < LOOKUPS_KEPT:
-            kept[(table, column)] = found.copy()
-    for (table, column, value), record in held.put.items():
-        kept.setdefault((table, column), {})[value] = record
-    return Kept((version, held.generation), kept)
-
-
-def carried(kept: Kept, changed: Changed, seen: tuple[int, int]) -> Kept:
-    """``kept``, known at ``seen`` (a later version) but for what the transactions
-    between changed: by id, the lookups of the ids put; of a table written otherwise,
-    and by any other column of a table changed, all."""
-    lookups = {}
-    for (table, column), found in kept.lookups.copy().items():  # copies: readers add to them
-        if table not in changed:
-            lookups[(table, column)] = found
-        elif column == "id" and changed[table] is not None:
-            lookups[(table, column)] = left = found.copy()
-            for record_id in changed[table]:
-                left.pop(record_id, None)
-    return Kept(seen, lookups)
-
-
-def first_version() -> int:
-    """A new tenant's version: random, so a tenant dropped and made again never
-    starts at a version a process kept lookups of the old one at."""
-    return secrets.randbits(60)

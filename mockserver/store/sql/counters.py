@@ -10,7 +10,8 @@ row the bump has already changed, with the log of what the transaction changed
 
 from __future__ import annotations
 
-from mockserver.store.sql.connections import Connections, Transaction
+from mockserver.store.sql.connections import Connections
+from mockserver.store.sql.kept import Transaction
 from mockserver.store.sql.schema import COUNTERS, counter_column
 
 EVERY = "SELECT " + ", ".join(map(counter_column, COUNTERS)) + " FROM tenants WHERE tenant = ?"

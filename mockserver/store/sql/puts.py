@@ -13,8 +13,9 @@ from sqlalchemy import delete
 
 from mockserver.domain.records import DebitMemoItem
 from mockserver.store.sql import rows
-from mockserver.store.sql.connections import MISSING, Connections
+from mockserver.store.sql.connections import Connections
 from mockserver.store.sql.counters import Counters
+from mockserver.store.sql.kept import MISSING
 from mockserver.store.sql.recent import RecentRecords
 from mockserver.store.sql.schema import Schema
 

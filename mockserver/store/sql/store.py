@@ -44,9 +44,10 @@ from mockserver.store import Collection
 from mockserver.store.indexes import after_key, page_after, take
 from mockserver.store.memory import FrozenStore, IdFactory
 from mockserver.store.sql import rows
-from mockserver.store.sql.connections import MISSING, Connections, Transaction
+from mockserver.store.sql.connections import Connections
 from mockserver.store.sql.counters import Counters
 from mockserver.store.sql.driver_reads import DriverReads
+from mockserver.store.sql.kept import MISSING, Transaction
 from mockserver.store.sql.puts import Puts, version
 from mockserver.store.sql.queries import plan
 from mockserver.store.sql.recent import RECENT_RECORDS, RecentRecords

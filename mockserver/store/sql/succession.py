@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mockserver.store.sql.connections import Kept
+    from mockserver.store.sql.kept import Kept
 
 HAND_OVER_S = 1.0  # past it a transaction begins with nothing kept rather than wait on
 
