@@ -115,14 +115,16 @@ def test_the_write_ahead_log_stays_bounded_under_writes_that_never_pause(tmp_pat
     """A passive checkpoint copies what the log held as it began; writers that never
     pause add to it meanwhile, so no checkpoint ends with the whole log copied and the
     log never starts again. Past ``LOG_LIMIT`` pages the checkpointing thread copies
-    the rest in the writers' turn: the log stays near that size, however long the
-    writes go on (else 200 rounds of 4 KB rows would leave 100 MB of it)."""
+    the rest in the writers' turn: the log stays within a few times that size (how
+    far past it depends on how soon that thread runs: up to 2.1 times on a loaded
+    machine here), however long the writes go on; unbounded, these 200 rounds of
+    4 KB rows leave 165 MB of it, 10 times the limit."""
     database = tmp_path / "sandbox.db"
     engine, writers = _notes(tmp_path)
     writes = 200 * CHECKPOINT_EVERY
     _write(engine, writers, writes)
     page = 4096 + 24  # a page of the log and its frame's header
-    assert database.with_name("sandbox.db-wal").stat().st_size < 2 * LOG_LIMIT * page
+    assert database.with_name("sandbox.db-wal").stat().st_size < 4 * LOG_LIMIT * page
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == writes
     engine.dispose()
