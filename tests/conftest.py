@@ -23,6 +23,7 @@ from mockserver.server import connection_policy, start_in_thread
 
 pytest_plugins = ["postgres"]  # the postgres_cluster fixture
 TEST_STORES = ("memory", "sqlite", "postgresql")
+SERVER_LOG_LINES = 300  # the last lines of each server log a failing test's report shows
 
 
 def pytest_addoption(parser):
@@ -32,6 +33,19 @@ def pytest_addoption(parser):
         default=os.environ.get("MOCKSERVER_TEST_STORE", "memory"),
         help="The store of every sandbox the tests start (default: memory).",
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report ends with the logs of the servers it started in its
+    ``tmp_path`` (``*.log``): a 500 there comes with the traceback behind it."""
+    report = yield
+    tmp_path = item.funcargs.get("tmp_path") if hasattr(item, "funcargs") else None
+    if report.failed and tmp_path is not None:
+        for log in sorted(Path(tmp_path).glob("*.log")):
+            lines = log.read_text(errors="replace").splitlines()[-SERVER_LOG_LINES:]
+            report.sections.append((f"server log {log.name}", "\n".join(lines)))
+    return report
 
 
 @pytest.fixture(scope="session")
