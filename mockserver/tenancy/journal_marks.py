@@ -53,11 +53,14 @@ class JournalMarks:
         self._map: mmap.mmap | None = None
         self._slot: int | None = None
         self._counting = threading.Lock()  # this object's counts change one at a time
+        self._opening = threading.Lock()  # the first thread of a process opens the file
 
     @contextmanager
     def _locked(self) -> Iterator[mmap.mmap]:
         if self._pid != os.getpid():
-            self._open()
+            with self._opening:
+                if self._pid != os.getpid():
+                    self._open()
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
         try:
             yield self._map
@@ -73,8 +76,8 @@ class JournalMarks:
                 self._file.truncate(size)
         finally:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-        self._map = mmap.mmap(self._file.fileno(), size)
-        self._pid, self._slot = os.getpid(), None
+        self._map, self._slot = mmap.mmap(self._file.fileno(), size), None
+        self._pid = os.getpid()  # last: the threads that see it see the file open
 
     def _own(self, marks: mmap.mmap) -> int | None:
         """This process's slot, claimed when it has none (None: every slot is taken)."""

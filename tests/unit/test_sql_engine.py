@@ -216,3 +216,36 @@ def test_a_forked_worker_writes_on_a_connection_of_its_own(tmp_path):
         bodies = connection.execute(text("SELECT body FROM notes")).scalars().all()
     assert sorted(bodies) == ["child", "parent", "parent again"]
     engine.dispose()
+
+
+def test_the_first_threads_of_a_process_to_read_the_count_and_take_the_turn_share_one_file(
+    tmp_path,
+):
+    """A process opens the writers' file at its first use of it, whichever thread that is:
+    threads that get there at once open it once (each opening it again dropped the file
+    another thread was taking the turn on, whose ``flock`` then failed: a 500 of two
+    workers' first requests)."""
+    errors = []
+
+    def first_use(writers, start, n) -> None:
+        start.wait()
+        try:
+            if n % 2:
+                writers.writes()
+            else:
+                with writers:
+                    pass
+        except OSError as error:
+            errors.append(error)
+
+    for attempt in range(40):
+        writers = SqliteWriters(str(tmp_path / f"sandbox-{attempt}.db"))
+        start = threading.Barrier(16)
+        threads = [threading.Thread(target=first_use, args=(writers, start, n)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert writers.writes() == 8
+    assert errors == []

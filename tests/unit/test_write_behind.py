@@ -147,6 +147,33 @@ def test_two_marks_in_one_process_wait_for_each_other(tmp_path):
     assert waited.is_set()
 
 
+def test_the_first_threads_of_a_process_to_use_the_marks_open_them_once(tmp_path):
+    """Threads that count and read the marks at once, first in their process, open the
+    file once (each opening it again dropped the file another thread held locked, and
+    with it the slot it had claimed)."""
+    errors = []
+
+    def first_use(marks, start, n) -> None:
+        start.wait()
+        try:
+            marks.handed() if n % 2 else marks.wait_for_others(timeout=0)
+        except OSError as error:
+            errors.append(error)
+
+    for attempt in range(40):
+        path = tmp_path / f"store-{attempt}.db-journal-marks"
+        marks, start = JournalMarks(path), threading.Barrier(16)
+        threads = [threading.Thread(target=first_use, args=(marks, start, n)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+        slots = [SLOT.unpack_from(path.read_bytes(), n * SLOT.size) for n in range(2)]
+        assert slots == [(os.getpid(), 8, 0), (0, 0, 0)]
+    assert errors == []
+
+
 @pytest.mark.parametrize("count", [1, 40])
 def test_settle_waits_for_another_write_behind_on_the_same_marks(tmp_path, count):
     path = tmp_path / "store.db-journal-marks"

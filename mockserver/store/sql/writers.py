@@ -56,6 +56,7 @@ class SqliteWriters:
         self._file = None
         self._pid = 0
         self._threads = threading.Lock()
+        self._opening = threading.Lock()  # see ``_fd``
         self._writing: PoolProxiedConnection | None = None  # see ``begun``
         self._inherited: list[PoolProxiedConnection] = []  # see ``_in_child``
         os.register_at_fork(after_in_child=partial(_in_child, weakref.ref(self)))
@@ -136,24 +137,32 @@ class SqliteWriters:
 
     def _fd(self) -> int:
         """This process's own descriptor of the file (a forked worker opens its own: a
-        lock taken through an inherited descriptor would be the parent's)."""
+        lock taken through an inherited descriptor would be the parent's), opened once
+        by whichever of its threads comes first (a second opening would drop the file
+        and the count another thread is using)."""
         if self._pid != os.getpid():
-            self._file = open(self.path, "a+b")  # noqa: SIM115 - kept open for the process
-            if os.fstat(self._file.fileno()).st_size < COUNT.size:
-                os.ftruncate(self._file.fileno(), COUNT.size)  # a new file: zero writes
-            self._count = mmap.mmap(self._file.fileno(), COUNT.size)
-            self._pid = os.getpid()
+            with self._opening:
+                if self._pid != os.getpid():
+                    self._open()
         return self._file.fileno()
+
+    def _open(self) -> None:
+        file = open(self.path, "a+b")  # noqa: SIM115 - kept open for the process
+        if os.fstat(file.fileno()).st_size < COUNT.size:
+            os.ftruncate(file.fileno(), COUNT.size)  # a new file: zero writes
+        self._file, self._count = file, mmap.mmap(file.fileno(), COUNT.size)
+        self._pid = os.getpid()  # last: the threads that see it see the file open
 
 
 def _in_child(writers: weakref.ref[SqliteWriters]) -> None:
-    """A forked worker's writers: a lock of their own (one inherited while a thread
+    """A forked worker's writers: locks of their own (one inherited while a thread
     held it would stay held for ever), and a connection of their own (SQLite's are
     neither to be used nor closed in a process they were not opened in: the parent's
     is kept, unused)."""
     held = writers()
     if held is not None:
         held._threads = threading.Lock()
+        held._opening = threading.Lock()
         if held._writing is not None:
             held._inherited.append(held._writing)
             held._writing = None
