@@ -4,6 +4,7 @@ definitions registry and the outbox that ``dispatch`` fills."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ from mockserver.callouts import (
     Callout,
     Callouts,
     CalloutTime,
+    ChangeFeed,
     MergeFieldError,
     NotificationDefinition,
     ObservedStore,
@@ -236,3 +238,30 @@ def test_check_params_names_the_parameter(params, base, message):
     with pytest.raises(MergeFieldError, match=message) as raised:
         check_params(params, base)
     assert raised.value.param == next(iter(params))
+
+
+def test_commits_publish_in_the_order_of_their_tickets_whoever_gets_there_first():
+    """A commit takes its ticket in the store's turn; a group's writers all answer at
+    its commit (``store/sql/group.py``), so the later one may get to publish first:
+    it waits for the earlier one's changes, or for the earlier one to fail."""
+    feed = ChangeFeed("default")
+    heard = []
+    feed.subscribe(heard.append)
+    first, failed, last = feed.ticket(), feed.ticket(), feed.ticket()
+    published = threading.Event()
+
+    def publish_last():
+        with feed.in_order(last):
+            feed.publish(["last"])
+        published.set()
+
+    thread = threading.Thread(target=publish_last)
+    thread.start()
+    assert not published.wait(0.2)  # the earlier tickets are not served yet
+    with feed.in_order(first):
+        feed.publish(["first"])
+    assert not published.wait(0.2)
+    with feed.in_order(failed):  # its commit failed: nothing to publish
+        pass
+    thread.join(10)
+    assert heard == ["first", "last"]
