@@ -11,6 +11,7 @@ import os
 import threading
 
 import pytest
+from at_once import at_once
 
 from mockserver.tenancy import group_commit
 from mockserver.tenancy.group_commit import WriteBehind
@@ -151,27 +152,16 @@ def test_the_first_threads_of_a_process_to_use_the_marks_open_them_once(tmp_path
     """Threads that count and read the marks at once, first in their process, open the
     file once (each opening it again dropped the file another thread held locked, and
     with it the slot it had claimed)."""
-    errors = []
-
-    def first_use(marks, start, n) -> None:
-        start.wait()
-        try:
-            marks.handed() if n % 2 else marks.wait_for_others(timeout=0)
-        except OSError as error:
-            errors.append(error)
-
     for attempt in range(40):
         path = tmp_path / f"store-{attempt}.db-journal-marks"
-        marks, start = JournalMarks(path), threading.Barrier(16)
-        threads = [threading.Thread(target=first_use, args=(marks, start, n)) for n in range(16)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert not any(thread.is_alive() for thread in threads)
+        marks = JournalMarks(path)
+
+        def first_use(n: int, marks=marks) -> None:
+            marks.handed() if n % 2 else marks.wait_for_others(timeout=0)
+
+        assert at_once(first_use) == []
         slots = [SLOT.unpack_from(path.read_bytes(), n * SLOT.size) for n in range(2)]
         assert slots == [(os.getpid(), 8, 0), (0, 0, 0)]
-    assert errors == []
 
 
 @pytest.mark.parametrize("count", [1, 40])
