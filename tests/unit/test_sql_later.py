@@ -81,3 +81,24 @@ def test_a_held_back_write_that_fails_fails_the_commit_and_nothing_is_written(en
         finally:
             connection.info.pop(LATER)
     assert _names(engine) == ["a"]
+
+
+def test_statements_prepared_after_a_rollback_to_a_savepoint_run_again(engine):
+    """psycopg forgets (and deallocates) its prepared statements at a ROLLBACK's result:
+    read late in a pipeline, that dropped the next statement it prepared, whose second
+    run then failed ("prepared statement does not exist"; schemathesis's 500s on a
+    PATCH and an unpost that followed a refused writer of their group)."""
+    with engine.connect() as connection, connection.begin():
+        cursor = _later(connection)
+        cursor.execute(INSERT, ("a",))
+        cursor.hold("SAVEPOINT writer", (), False)
+        cursor.hold(INSERT, ("refused",), False)
+        cursor.roll_back_to("writer")
+        counts = []
+        for _ in range(2):
+            cursor.execute("SELECT count(*) FROM notes WHERE name <> %s", ("b",))
+            counts.append(cursor.fetchone()[0])
+        cursor.hold(INSERT, ("b",), False)
+        cursor.commit()
+        connection.info.pop(LATER)
+    assert (counts, _names(engine)) == ([1, 1], ["a", "b"])

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mockserver.store.sql.changes import Changed
-from mockserver.store.sql.later import run_later
+from mockserver.store.sql.later import LaterCursor, run_later
 
 if TYPE_CHECKING:
     from mockserver.store.sql.kept import Kept, Transaction
@@ -92,8 +92,11 @@ class Group:
         run_later(self.cursor, f"RELEASE SAVEPOINT {SAVEPOINT}", ())
 
     def rolled_back(self) -> None:
-        """A joining writer's work undone (on PostgreSQL, sent now with what is held)."""
-        self.cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}", ())
+        """A joining writer's work undone (on PostgreSQL, after what is held is sent)."""
+        if isinstance(self.cursor, LaterCursor):
+            self.cursor.roll_back_to(SAVEPOINT)
+        else:
+            self.cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}", ())
 
 
 def joined(changed: Changed | None, more: Changed | None) -> Changed | None:

@@ -61,6 +61,16 @@ class LaterCursor:
             with self._cursor.connection.pipeline():
                 self._run()
 
+    def roll_back_to(self, savepoint: str) -> None:
+        """Back to ``savepoint``: what is held back sent first, then the ``ROLLBACK TO``
+        on its own. psycopg forgets its prepared statements when it reads a ROLLBACK's
+        result, and deallocates them all at the end of its next statement; in a
+        pipeline it reads that result only as the pipeline ends, after the next
+        statement has prepared one, which it then takes for prepared ("prepared
+        statement does not exist" at its next run)."""
+        self.send()
+        self._cursor.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+
     def commit(self) -> None:
         """What is held back, and the ``COMMIT``, in one round trip. The commit of the
         SQLAlchemy connection that follows finds no transaction and sends nothing."""
