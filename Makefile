@@ -38,18 +38,14 @@ debian-packages:  ## install the Debian packages the tests use, when missing
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The black-box modules that lean on the store, run again on each shared store
-# (tests/conftest.py: --store; PostgreSQL is a throwaway cluster, tests/postgres.py).
-STORE_TESTS := tests/test_store_choice.py tests/test_lifecycle.py tests/test_query.py \
-	tests/test_concurrency.py tests/test_cross_face.py tests/test_v1_http.py \
-	tests/test_idempotency.py tests/test_determinism.py tests/test_shared_store.py
-
-test: $(BIN)/.installed debian-packages  ## set up, lint, then run every test (and the store's on SQLite and PostgreSQL)
+# The whole suite runs again on each shared store (tests/conftest.py: --store;
+# PostgreSQL is a throwaway cluster, tests/postgres.py).
+test: $(BIN)/.installed debian-packages  ## set up, lint, then run every test on each store (memory, SQLite, PostgreSQL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(ARGS)
-	$(BIN)/pytest -n 2 -q --store sqlite $(STORE_TESTS)
-	$(BIN)/pytest -n 2 -q --store postgresql $(STORE_TESTS)
+	$(BIN)/pytest -n 2 -q --store sqlite
+	$(BIN)/pytest -n 2 -q --store postgresql
 
 lint: $(BIN)/.installed  ## ruff: lint and format check
 	$(BIN)/ruff check .
